@@ -1,0 +1,1 @@
+"""tabgan's command-line interface (installed as the ``tabgan_cli`` package)."""

@@ -1,0 +1,197 @@
+"""The ``tabgan`` command: fit, sample, info, evaluate. Thin: parse, call the library, print."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tabgan import __version__
+from tabgan.errors import DataFileError
+from tabgan.io import atomic_path, check_writable, read_table, table_format
+from tabgan_cli.common import err_console, guarded, set_debug, split_columns
+
+app = typer.Typer(
+    name="tabgan",
+    help="Learn a table (CSV or Parquet) and generate synthetic rows that behave like it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ModelOpt = Annotated[
+    Path, typer.Option("--model", "-m", help="Model file.", show_default=True)
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"tabgan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks on errors.")
+    ] = False,
+) -> None:
+    """tabgan: fast, useful synthetic tabular data."""
+    set_debug(debug)
+
+
+@app.command()
+@guarded
+def fit(
+    data: Annotated[Path, typer.Argument(help="Training table (.csv or .parquet).")],
+    model: ModelOpt = Path("model.tabgan"),
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the table.")] = 300,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Rows per step (a multiple of pac=10).")
+    ] = 500,
+    discrete: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated columns to treat as categorical, e.g. 'zip,grade'."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed for reproducible runs.")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Learn DATA and write the model file."""
+    from tabgan.model import TabGAN
+
+    check_writable(model)
+    df = read_table(data)
+    estimator = TabGAN(
+        epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet
+    )
+    estimator.fit(df, discrete_columns=split_columns(discrete))
+    estimator.save(model)
+    if not quiet:
+        err_console.print(
+            f"Wrote {model}: {len(estimator.columns_)} columns learned from "
+            f"{estimator.n_rows_} rows, {epochs} epochs in {estimator.fit_seconds_:.1f} s "
+            f"on {estimator.device_}."
+        )
+
+
+@app.command()
+@guarded
+def sample(
+    rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="How many rows.")],
+    model: ModelOpt = Path("model.tabgan"),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this .csv/.parquet file (default: CSV on stdout)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed for a reproducible draw.")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No messages.")] = False,
+) -> None:
+    """Generate synthetic rows from a fitted model."""
+    from tabgan.model import TabGAN
+
+    if output is not None:
+        fmt = table_format(output)
+        check_writable(output)
+    estimator = TabGAN.load(model, device=device)
+    chunks = estimator.iter_samples(rows, seed=seed)
+    if output is None:
+        _write_csv_stream(chunks)
+        return
+    _write_file_stream(chunks, output, fmt)
+    if not quiet:
+        err_console.print(f"Wrote {rows} rows to {output}.")
+
+
+def _write_csv_stream(chunks) -> None:
+    try:
+        for i, chunk in enumerate(chunks):
+            chunk.to_csv(sys.stdout, header=i == 0, index=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) went away: not an error; silence the flush at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _write_file_stream(chunks, output: Path, fmt: str) -> None:
+    """Write chunk by chunk (memory stays bounded), into a temp file renamed at the end."""
+    with atomic_path(output) as tmp:
+        try:
+            if fmt == "parquet":
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                writer = None
+                try:
+                    for chunk in chunks:
+                        table = pa.Table.from_pandas(chunk, preserve_index=False)
+                        if writer is None:
+                            writer = pq.ParquetWriter(tmp, table.schema)
+                        writer.write_table(table)
+                finally:
+                    if writer is not None:
+                        writer.close()
+            else:
+                with open(tmp, "w", newline="", encoding="utf-8") as fh:
+                    for i, chunk in enumerate(chunks):
+                        chunk.to_csv(fh, header=i == 0, index=False)
+        except OSError as exc:
+            raise DataFileError(f"{output}: cannot write ({exc.strerror or exc})") from exc
+
+
+@app.command()
+@guarded
+def info(
+    model: Annotated[Path, typer.Argument(help="Model file.")] = Path("model.tabgan"),
+) -> None:
+    """Show what a model learned: columns, kinds, rows, epochs, version."""
+    from rich.table import Table
+
+    from tabgan.model import TabGAN
+
+    estimator = TabGAN.load(model, device="cpu")
+    meta = estimator.metadata_
+    err_console.print(
+        f"[bold]{model}[/bold]: tabgan {meta['library_version']} model, created {meta['created']}"
+    )
+    err_console.print(
+        f"learned from {estimator.n_rows_} rows, {estimator.epochs} epochs, "
+        f"batch {estimator.batch_size}, {estimator.fit_seconds_:.1f} s of fitting"
+    )
+    table = Table("column", "kind", "dtype", "encoded width")
+    widths: dict[str, int] = {}
+    for span in estimator.encoder_.spans:
+        widths[span.column] = widths.get(span.column, 0) + span.width
+    for spec in estimator.encoder_.schema_:
+        table.add_row(spec.name, spec.kind.value, spec.dtype, str(widths.get(spec.name, 0)))
+    err_console.print(table)
+
+
+def _register_evaluate() -> None:
+    try:
+        from tabgan_cli.evaluate import evaluate_command
+    except ImportError:  # pragma: no cover - the evaluate module ships with the package
+        return
+    app.command("evaluate")(evaluate_command)
+
+
+_register_evaluate()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

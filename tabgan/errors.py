@@ -1,0 +1,37 @@
+"""Error types. Every error a user can cause derives from :class:`TabGANError`.
+
+The CLI catches :class:`TabGANError`, prints ``Error: <message>`` and exits 1, so messages are
+one line, name the culprit (column, file, option) and, where possible, the fix.
+"""
+
+from __future__ import annotations
+
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+
+class TabGANError(Exception):
+    """Base class of every error tabgan raises on purpose."""
+
+
+class InvalidDataError(TabGANError, ValueError):
+    """The input table (or an option that refers to it) cannot be used as given."""
+
+
+class InvalidParameterError(TabGANError, ValueError):
+    """An estimator or command parameter has an invalid value."""
+
+
+class DataFileError(TabGANError, OSError):
+    """A data file cannot be read or written (missing, unreadable, malformed, bad folder)."""
+
+
+class ModelFileError(TabGANError, OSError):
+    """A model file is missing, corrupt, truncated, foreign, unsafe or from a newer version."""
+
+
+class NotFittedError(TabGANError, _SklearnNotFittedError):
+    """The estimator was used before ``fit`` (or ``load``)."""
+
+
+class ConditionError(TabGANError, ValueError):
+    """A sampling condition is unknown, impossible, or could not be met within the budget."""

@@ -1,0 +1,69 @@
+"""Generator (residual MLP) and PacGAN discriminator, built from plain constructor arguments so a
+saved model can rebuild them without pickling any object."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+
+class _Residual(nn.Module):
+    """``x -> cat([relu(bn(linear(x))), x])``: width grows, earlier features pass straight on."""
+
+    def __init__(self, in_dim: int, out_dim: int) -> None:
+        super().__init__()
+        self.fc = nn.Linear(in_dim, out_dim)
+        self.bn = nn.BatchNorm1d(out_dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.cat([torch.relu(self.bn(self.fc(x))), x], dim=1)
+
+
+class Generator(nn.Module):
+    """Maps noise plus a conditional vector to raw (pre-activation) encoded rows."""
+
+    def __init__(self, noise_dim: int, cond_dim: int, hidden: Sequence[int], output_dim: int):
+        super().__init__()
+        self.args = {
+            "noise_dim": noise_dim,
+            "cond_dim": cond_dim,
+            "hidden": list(hidden),
+            "output_dim": output_dim,
+        }
+        layers: list[nn.Module] = []
+        width = noise_dim + cond_dim
+        for h in hidden:
+            layers.append(_Residual(width, h))
+            width += h
+        layers.append(nn.Linear(width, output_dim))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z)
+
+
+class Discriminator(nn.Module):
+    """PacGAN critic: scores groups of ``pac`` rows (with their conditions) at once."""
+
+    def __init__(self, input_dim: int, hidden: Sequence[int], pac: int, dropout: float = 0.5):
+        super().__init__()
+        self.args = {
+            "input_dim": input_dim,
+            "hidden": list(hidden),
+            "pac": pac,
+            "dropout": dropout,
+        }
+        self.pac = pac
+        self.packed_dim = input_dim * pac
+        layers: list[nn.Module] = []
+        width = self.packed_dim
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            width = h
+        layers.append(nn.Linear(width, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x.reshape(-1, self.packed_dim))

@@ -1,0 +1,452 @@
+"""TabGAN: the scikit-learn style face of the library (fit / sample / save / load)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+
+from tabgan import __version__
+from tabgan.encoding import TableEncoder
+from tabgan.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    ModelFileError,
+    NotFittedError,
+)
+from tabgan.gan import (
+    ConditionalSampler,
+    Discriminator,
+    EpochInfo,
+    Generator,
+    TorchLayout,
+    Trainer,
+    TrainConfig,
+)
+from tabgan.persist import load_model, save_model
+
+MIN_ROWS = 10
+FORMAT_VERSION = 1
+SAMPLE_CHUNK = 50_000
+
+
+def resolve_device(device: str) -> torch.device:
+    """Turn ``"auto" | "cpu" | "cuda" | "cuda:N"`` into a usable torch device."""
+    if not isinstance(device, str):
+        raise InvalidParameterError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
+    name = device.strip().lower()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda" or name.startswith("cuda:"):
+        if not torch.cuda.is_available():
+            raise InvalidParameterError(
+                f"device={device!r} but CUDA is not available here; use --device cpu or auto"
+            )
+        try:
+            dev = torch.device(name)
+        except RuntimeError as exc:
+            raise InvalidParameterError(f"invalid device {device!r}") from exc
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise InvalidParameterError(f"device={device!r}: no such GPU")
+        return dev
+    raise InvalidParameterError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise InvalidParameterError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _positive_float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _seed_state(seed: int | None) -> np.random.SeedSequence:
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+    ):
+        raise InvalidParameterError(f"seed must be a non-negative integer, got {seed!r}")
+    return np.random.SeedSequence(seed)
+
+
+def _torch_seed(ss: np.random.SeedSequence) -> int:
+    return int(ss.generate_state(1, dtype=np.uint64)[0] & 0x7FFF_FFFF_FFFF_FFFF)
+
+
+def _as_frame(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        df = data
+    elif isinstance(data, (np.ndarray, list)):
+        arr = np.asarray(data, dtype=object) if isinstance(data, list) else data
+        if arr.ndim != 2:
+            raise InvalidDataError(f"data must be a 2-D table, got an array of shape {arr.shape}")
+        df = pd.DataFrame(arr, columns=[str(i) for i in range(arr.shape[1])])
+        df = df.infer_objects()
+    else:
+        raise InvalidDataError(
+            f"data must be a pandas DataFrame or a 2-D array, got {type(data).__name__}"
+        )
+    names = [str(c) for c in df.columns]
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidDataError(f"duplicate column names {dupes}; give every column a unique name")
+    if df.shape[1] == 0:
+        raise InvalidDataError("the table has no columns")
+    if len(df) < MIN_ROWS:
+        raise InvalidDataError(
+            f"the table has {len(df)} rows; tabgan needs at least {MIN_ROWS} rows to learn from"
+        )
+    if list(df.columns) != names:
+        df = df.set_axis(names, axis=1)
+    return df.reset_index(drop=True)
+
+
+@contextlib.contextmanager
+def _forked_torch_rng(seed: int, device: torch.device):
+    """Seed torch's global RNG (dropout, weight init) inside a fork that is undone on exit,
+    so the user's own global random state is never changed."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class TabGAN(BaseEstimator):
+    """Conditional tabular GAN (CTGAN-style) with a reversible mixed-type encoder.
+
+    Parameters
+    ----------
+    epochs : int
+        Passes over the training table.
+    batch_size : int
+        Rows per training step; must be a multiple of ``pac``.
+    noise_dim : int
+        Size of the generator's noise input.
+    generator_dims, discriminator_dims : sequence of int
+        Hidden layer widths (residual blocks in the generator, PacGAN critic layers).
+    generator_lr, discriminator_lr : float
+        Adam learning rates.
+    discriminator_steps : int
+        Critic updates per generator update.
+    pac : int
+        Rows the critic judges together (PacGAN), against mode collapse.
+    log_frequency : bool
+        Sample training conditions by log-frequency so rare categories are learned too.
+    max_modes : int
+        Most mixture components per numeric column (mode-specific normalisation).
+    max_categories : int
+        Most categories kept per discrete column; rarer values share one bucket.
+    seed : int or None
+        Makes fitting and sampling reproducible on the CPU.
+    device : {"auto", "cpu", "cuda"}
+        Where to train; ``"auto"`` picks CUDA when available.
+    verbose : bool
+        Show a progress bar on stderr while fitting.
+
+    Examples
+    --------
+    >>> model = TabGAN(epochs=300).fit(df)  # doctest: +SKIP
+    >>> synthetic = model.sample(10_000)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        epochs: int = 300,
+        batch_size: int = 500,
+        *,
+        noise_dim: int = 128,
+        generator_dims: Sequence[int] = (256, 256),
+        discriminator_dims: Sequence[int] = (256, 256),
+        generator_lr: float = 2e-4,
+        discriminator_lr: float = 2e-4,
+        discriminator_steps: int = 1,
+        pac: int = 10,
+        log_frequency: bool = True,
+        max_modes: int = 10,
+        max_categories: int = 500,
+        seed: int | None = None,
+        device: str = "auto",
+        verbose: bool = False,
+    ) -> None:
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.noise_dim = noise_dim
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.generator_lr = generator_lr
+        self.discriminator_lr = discriminator_lr
+        self.discriminator_steps = discriminator_steps
+        self.pac = pac
+        self.log_frequency = log_frequency
+        self.max_modes = max_modes
+        self.max_categories = max_categories
+        self.seed = seed
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    def _train_config(self) -> TrainConfig:
+        pac = _positive_int("pac", self.pac)
+        batch = _positive_int("batch_size", self.batch_size)
+        if batch % pac:
+            raise InvalidParameterError(
+                f"batch_size ({batch}) must be a multiple of pac ({pac}); try {max(pac, batch - batch % pac)}"
+            )
+        for name in ("generator_dims", "discriminator_dims"):
+            dims = getattr(self, name)
+            if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
+                raise InvalidParameterError(f"{name} must be a sequence of positive integers")
+            for d in dims:
+                _positive_int(name, d)
+        _positive_int("max_modes", self.max_modes)
+        _positive_int("max_categories", self.max_categories)
+        return TrainConfig(
+            epochs=_positive_int("epochs", self.epochs),
+            batch_size=batch,
+            pac=pac,
+            noise_dim=_positive_int("noise_dim", self.noise_dim),
+            generator_lr=_positive_float("generator_lr", self.generator_lr),
+            discriminator_lr=_positive_float("discriminator_lr", self.discriminator_lr),
+            discriminator_steps=_positive_int("discriminator_steps", self.discriminator_steps),
+        )
+
+    def fit(
+        self,
+        data: pd.DataFrame,
+        discrete_columns: Sequence[str] | None = None,
+        *,
+        callback: Callable[[EpochInfo], None] | None = None,
+    ) -> TabGAN:
+        """Learn the table.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or 2-D array
+            The training table (mixed column types and missing values are fine).
+        discrete_columns : sequence of str, optional
+            Columns to treat as categorical whatever their dtype.
+        callback : callable, optional
+            Called with an :class:`~tabgan.gan.EpochInfo` after every epoch.
+
+        Returns
+        -------
+        TabGAN
+            ``self``, fitted.
+        """
+        config = self._train_config()
+        device = resolve_device(self.device)
+        ss = _seed_state(self.seed)
+        enc_ss, transform_ss, torch_ss = ss.spawn(3)
+        df = _as_frame(data)
+        if isinstance(discrete_columns, str):
+            discrete_columns = [discrete_columns]
+
+        started = time.perf_counter()
+        encoder = TableEncoder(
+            max_modes=self.max_modes,
+            max_categories=self.max_categories,
+            seed=int(enc_ss.generate_state(1)[0]),
+        ).fit(df, discrete_columns=discrete_columns)
+        encoder_seconds = time.perf_counter() - started
+        matrix = encoder.transform(df, rng=np.random.default_rng(transform_ss))
+
+        layout = TorchLayout(encoder.spans, device)
+        data_t = torch.as_tensor(matrix, dtype=torch.float32, device=device)
+        sampler = ConditionalSampler.from_data(data_t, layout, self.log_frequency)
+        seed = _torch_seed(torch_ss)
+        with _forked_torch_rng(seed, device):
+            generator = Generator(
+                config.noise_dim, layout.cond_dim, self.generator_dims, layout.output_dim
+            ).to(device)
+            discriminator = Discriminator(
+                layout.output_dim + layout.cond_dim, self.discriminator_dims, config.pac
+            ).to(device)
+            rng = torch.Generator(device=device)
+            rng.manual_seed(seed)
+            trainer = Trainer(data_t, layout, sampler, generator, discriminator, config, rng)
+            history = self._run(trainer, config, callback)
+
+        self.encoder_ = encoder
+        self.generator_ = generator.eval()
+        self.condition_counts_ = sampler.counts.to("cpu", torch.float64)
+        self.device_ = device
+        self.n_rows_ = len(df)
+        self.columns_ = list(df.columns)
+        self.history_ = [(h.generator_loss, h.discriminator_loss) for h in history]
+        self.encoder_seconds_ = encoder_seconds
+        self.fit_seconds_ = time.perf_counter() - started
+        self._refresh_runtime()
+        return self
+
+    def _run(self, trainer: Trainer, config: TrainConfig, callback) -> list[EpochInfo]:
+        if trainer.layout.output_dim == 0:
+            return []  # only constant / empty columns: nothing to learn, the encoder decodes them
+        if not self.verbose:
+            return trainer.fit(callback)
+        from tabgan.progress import TrainingProgress
+
+        with TrainingProgress(config.epochs) as bar:
+            if callback is None:
+                return trainer.fit(bar)
+
+            def both(info: EpochInfo) -> None:
+                bar(info)
+                callback(info)
+
+            return trainer.fit(both)
+
+    def _refresh_runtime(self) -> None:
+        """Derived objects needed for sampling (rebuilt after load)."""
+        self.layout_ = TorchLayout(self.encoder_.spans, self.device_)
+        self.sampler_ = ConditionalSampler(
+            self.layout_, self.condition_counts_, bool(self.log_frequency)
+        )
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, n: int, seed: int | None = None) -> pd.DataFrame:
+        """Generate ``n`` synthetic rows.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        seed : int, optional
+            Makes the draw reproducible (on the CPU).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Same columns, order and dtypes as the training table.
+        """
+        self._check_fitted()
+        n = _positive_int("n", n)
+        return pd.concat(list(self.iter_samples(n, seed=seed)), ignore_index=True)
+
+    def iter_samples(self, n: int, seed: int | None = None, chunk: int = SAMPLE_CHUNK):
+        """Yield synthetic rows as DataFrames of at most ``chunk`` rows (bounded memory)."""
+        self._check_fitted()
+        n = _positive_int("n", n)
+        ss = _seed_state(seed)
+        torch_ss, decode_ss = ss.spawn(2)
+        decode_rng = np.random.default_rng(decode_ss)
+        rng = torch.Generator(device=self.device_)
+        rng.manual_seed(_torch_seed(torch_ss))
+        remaining = n
+        while remaining > 0:
+            size = min(chunk, remaining)
+            matrix = self._generate(size, rng)
+            yield self.encoder_.inverse_transform(matrix, rng=decode_rng)
+            remaining -= size
+
+    def _generate(self, n: int, rng: torch.Generator) -> np.ndarray:
+        layout = self.layout_
+        if layout.output_dim == 0:
+            return np.zeros((n, 0), dtype=np.float32)
+        generator = self.generator_.eval()
+        with torch.inference_mode():
+            cond = self.sampler_.sample_batch(n, rng)
+            z = torch.randn(n, generator.args["noise_dim"], device=self.device_, generator=rng)
+            if cond is not None:
+                z = torch.cat([z, cond.vector], dim=1)
+            raw = generator(z)
+            rows = layout.activate(raw, 0.2, rng)
+        return rows.to("cpu").numpy()
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike = "model.tabgan") -> None:
+        """Write the fitted model to one file, atomically (see :mod:`tabgan.persist`)."""
+        self._check_fitted()
+        params = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()
+        }
+        meta = {
+            "format": "tabgan-model",
+            "format_version": FORMAT_VERSION,
+            "library_version": __version__,
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "params": params,
+            "encoder": self.encoder_.to_dict(),
+            "generator": self.generator_.args,
+            "training": {
+                "n_rows": self.n_rows_,
+                "columns": self.columns_,
+                "history": self.history_,
+                "fit_seconds": self.fit_seconds_,
+                "encoder_seconds": self.encoder_seconds_,
+                "device": str(self.device_),
+            },
+        }
+        tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
+        tensors["condition_counts"] = self.condition_counts_
+        save_model(path, meta, tensors)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike = "model.tabgan", device: str = "auto") -> TabGAN:
+        """Read a model written by :meth:`save`; never executes anything from the file."""
+        meta, tensors = load_model(path)
+        if meta.get("format") != "tabgan-model":
+            raise ModelFileError(f"{path}: not a tabgan model file")
+        version = meta.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise ModelFileError(
+                f"{path}: model format {version!r} is newer than this tabgan "
+                f"({__version__}) understands; upgrade tabgan"
+            )
+        try:
+            params = dict(meta["params"])
+            for key in ("generator_dims", "discriminator_dims"):
+                if isinstance(params.get(key), list):
+                    params[key] = tuple(params[key])
+            model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
+            model.device_ = resolve_device(device)
+            model.encoder_ = TableEncoder.from_dict(meta["encoder"])
+            generator = Generator(**meta["generator"])
+            state = {
+                k.removeprefix("generator."): v
+                for k, v in tensors.items()
+                if k.startswith("generator.")
+            }
+            generator.load_state_dict(state, strict=True)
+            model.generator_ = generator.to(model.device_).eval()
+            model.condition_counts_ = tensors["condition_counts"]
+            training = meta["training"]
+            model.n_rows_ = int(training["n_rows"])
+            model.columns_ = list(training["columns"])
+            model.history_ = [tuple(h) for h in training["history"]]
+            model.fit_seconds_ = float(training["fit_seconds"])
+            model.encoder_seconds_ = float(training["encoder_seconds"])
+            model._refresh_runtime()
+            model.metadata_ = {k: meta[k] for k in ("library_version", "created")}
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
+            raise ModelFileError(
+                f"{path}: corrupt or incompatible model file ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''})"
+            ) from exc
+        return model
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "generator_"):
+            raise NotFittedError(
+                "this TabGAN is not fitted yet; call fit(data) or TabGAN.load(path) first"
+            )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "generator_")
+
+
+__all__ = ["NotFittedError", "TabGAN", "resolve_device"]

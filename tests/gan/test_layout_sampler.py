@@ -1,0 +1,107 @@
+"""The torch span layout and the conditional sampler, on a hand-made span list."""
+
+import torch
+
+from tabgan.encoding.spans import Activation, Span, SpanRole
+from tabgan.gan import ConditionalSampler, TorchLayout
+
+SPANS = [
+    Span(0, 1, Activation.TANH, SpanRole.VALUE, "x"),
+    Span(1, 3, Activation.SOFTMAX, SpanRole.MODE, "x"),
+    Span(4, 2, Activation.SOFTMAX, SpanRole.CATEGORY, "a", conditional=True),
+    Span(6, 4, Activation.SOFTMAX, SpanRole.CATEGORY, "b", conditional=True),
+]
+
+
+def _data(n: int = 200) -> torch.Tensor:
+    g = torch.Generator().manual_seed(0)
+    x = torch.zeros(n, 10)
+    x[:, 0] = torch.rand(n, generator=g) * 2 - 1
+    x[torch.arange(n), 1 + torch.randint(3, (n,), generator=g)] = 1
+    a = (torch.rand(n, generator=g) < 0.1).long()  # a: 90% / 10%
+    x[torch.arange(n), 4 + a] = 1
+    b = torch.multinomial(torch.tensor([0.5, 0.3, 0.2, 0.0]), n, True, generator=g)
+    x[torch.arange(n), 6 + b] = 1  # b's last category never occurs
+    return x
+
+
+def test_activate_outputs_valid_blocks():
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    raw = torch.randn(32, 10) * 5
+    out = layout.activate(raw, 0.2, torch.Generator().manual_seed(1))
+    assert out.shape == (32, 10)
+    assert torch.all(out[:, 0].abs() <= 1)
+    for start, stop in [(1, 4), (4, 6), (6, 10)]:
+        torch.testing.assert_close(out[:, start:stop].sum(1), torch.ones(32))
+    # tanh column is exactly tanh of the raw column (order restored correctly)
+    torch.testing.assert_close(out[:, 0], torch.tanh(raw[:, 0]))
+
+
+def test_activate_is_differentiable():
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    raw = torch.randn(8, 10, requires_grad=True)
+    layout.activate(raw, 0.2, None).sum().backward()
+    assert raw.grad is not None and torch.isfinite(raw.grad).all()
+
+
+def test_conditional_loss_matches_per_span_cross_entropy():
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    raw = torch.randn(6, 10)
+    column = torch.tensor([0, 1, 0, 1, 1, 0])
+    category = torch.tensor([1, 3, 0, 2, 0, 1])
+    expected = []
+    for i in range(6):
+        span = layout.cond_spans[int(column[i])]
+        logits = raw[i, span.offset : span.stop]
+        expected.append(torch.nn.functional.cross_entropy(logits[None], category[i : i + 1]))
+    torch.testing.assert_close(
+        layout.conditional_loss(raw, column, category), torch.stack(expected).mean()
+    )
+
+
+def test_sampler_rows_match_their_condition():
+    data = _data()
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    sampler = ConditionalSampler.from_data(data, layout)
+    cond, rows = sampler.train_batch(500, torch.Generator().manual_seed(2))
+    assert cond.vector.shape == (500, 6)
+    for i in range(500):
+        span = layout.cond_spans[int(cond.column[i])]
+        assert data[rows[i], span.offset + cond.category[i]] == 1
+    # the never-seen category of b is never asked for
+    assert not torch.any((cond.column == 1) & (cond.category == 3))
+
+
+def test_sampler_log_frequency_oversamples_rare_categories():
+    data = _data(2000)
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    g = torch.Generator().manual_seed(3)
+    log = ConditionalSampler.from_data(data, layout, log_frequency=True)
+    plain = ConditionalSampler.from_data(data, layout, log_frequency=False)
+    rare_log = log.train_probs[1] / log.train_probs[:2].sum()
+    rare_plain = plain.train_probs[1] / plain.train_probs[:2].sum()
+    assert rare_log > rare_plain
+    # generation uses real frequencies
+    cond = plain.sample_batch(4000, g)
+    a_rows = cond.column == 0
+    share = (cond.category[a_rows] == 1).float().mean()
+    assert abs(float(share) - float(data[:, 5].mean())) < 0.05
+
+
+def test_sampler_without_discrete_columns():
+    spans = [Span(0, 1, Activation.TANH, SpanRole.VALUE, "x")]
+    data = torch.rand(50, 1)
+    layout = TorchLayout(spans, torch.device("cpu"))
+    sampler = ConditionalSampler.from_data(data, layout)
+    cond, rows = sampler.train_batch(20, torch.Generator().manual_seed(0))
+    assert cond is None and rows.shape == (20,) and int(rows.max()) < 50
+    assert sampler.sample_batch(5, None) is None
+    assert layout.conditional_loss(torch.randn(3, 1), None, None) == 0
+
+
+def test_fixed_batch():
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    sampler = ConditionalSampler.from_data(_data(), layout)
+    cond = sampler.fixed_batch(4, span=1, category=2)
+    assert torch.all(cond.vector[:, 2 + 2] == 1) and torch.all(cond.vector.sum(1) == 1)
+    assert torch.all(cond.column == 1) and torch.all(cond.category == 2)
