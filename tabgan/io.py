@@ -24,9 +24,7 @@ def table_format(path: str | os.PathLike) -> str:
         return "parquet"
     if name.endswith(CSV_SUFFIXES) or name == "-":
         return "csv"
-    raise DataFileError(
-        f"{path}: unknown table format; use a .csv or .parquet file name"
-    )
+    raise DataFileError(f"{path}: unknown table format; use a .csv or .parquet file name")
 
 
 def _check_readable(path: Path) -> None:
@@ -57,7 +55,9 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         try:
             df = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types; all mean "not a readable parquet"
-            raise DataFileError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from exc
+            raise DataFileError(
+                f"{path}: not a readable Parquet file ({_first_line(exc)})"
+            ) from exc
     else:
         df = _read_csv(path)
     _check_frame(df, str(path))
@@ -86,8 +86,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     names = [str(c) for c in header.columns]
     dupes = sorted({n for n in names if names.count(n) > 1})
     # pandas renames duplicates to "a.1"; detect them from the raw header instead
-    raw_header = next(csv.reader([head.decode("utf-8", errors="replace").splitlines()[0]],
-                                 delimiter=sep))
+    raw_header = next(
+        csv.reader([head.decode("utf-8", errors="replace").splitlines()[0]], delimiter=sep)
+    )
     raw_dupes = sorted({n for n in raw_header if raw_header.count(n) > 1})
     dupes = dupes or raw_dupes
     if dupes:
@@ -141,6 +142,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     os.close(fd)
     tmp_path = Path(tmp)
+    # mkstemp creates 0600; give the file the mode a plain open() would (0666 minus umask)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)
     try:
         yield tmp_path
         os.replace(tmp_path, path)

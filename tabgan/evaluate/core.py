@@ -1,0 +1,234 @@
+"""``evaluate``: judge a synthetic table against the real one it imitates."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from tabgan.errors import InvalidDataError, InvalidParameterError
+from tabgan.evaluate.columns import (
+    canonical,
+    check_columns,
+    infer_columns,
+    infos_of,
+    subsample,
+)
+from tabgan.evaluate.detection import detection
+from tabgan.evaluate.fidelity import fidelity
+from tabgan.evaluate.privacy import privacy
+from tabgan.evaluate.result import EvaluationResult, headline
+from tabgan.evaluate.utility import CLASSIFICATION, infer_task, target_values, utility
+from tabgan.io import read_table
+
+HOLDOUT_FRACTION = 0.2
+# Rows per table for fidelity and the report's pictures: ample for KS/TVD to 0.01.
+FIDELITY_ROWS = 20_000
+_MIN_ROWS = 10
+
+Table = pd.DataFrame | str | os.PathLike
+
+
+def _load(table: Table | None, what: str) -> pd.DataFrame | None:
+    if table is None:
+        return None
+    if isinstance(table, (str, os.PathLike)):
+        table = read_table(table)
+    if not isinstance(table, pd.DataFrame):
+        raise InvalidParameterError(
+            f"{what} must be a pandas DataFrame or a path to a table, not {type(table).__name__}"
+        )
+    if len(table) == 0:
+        raise InvalidDataError(f"the {what} table has no rows")
+    names = [str(c) for c in table.columns]
+    if len(set(names)) < len(names):
+        raise InvalidDataError(f"the {what} table has duplicate column names")
+    out = table.copy()
+    out.columns = names
+    return out.reset_index(drop=True)
+
+
+def _split(
+    real: pd.DataFrame, labels: pd.Series | None, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Hold out a part of ``real``, stratified by the target's classes where possible."""
+    stratify = None
+    how = ""
+    if labels is not None:
+        counts = labels.fillna("\x00missing").value_counts()
+        n_hold = int(np.ceil(HOLDOUT_FRACTION * len(real)))
+        # Stratifying needs two rows per class and room for every class on both sides.
+        if counts.min() >= 2 and n_hold >= len(counts) and len(real) - n_hold >= len(counts):
+            stratify = labels.fillna("\x00missing").to_numpy()
+            how = ", stratified by the target"
+    train, hold = train_test_split(
+        real, test_size=HOLDOUT_FRACTION, random_state=seed, stratify=stratify
+    )
+    return train, hold, how
+
+
+def evaluate(
+    real: Table,
+    synthetic: Table,
+    target: str | None = None,
+    test: Table | None = None,
+    *,
+    task: str = "auto",
+    seed: int = 0,
+    models: dict[str, object] | None = None,
+    max_rows: int = 50_000,
+) -> EvaluationResult:
+    """Score a synthetic table for utility, fidelity, detectability and privacy.
+
+    Parameters
+    ----------
+    real : DataFrame or path
+        The real rows the synthesizer was trained on.
+    synthetic : DataFrame or path
+        The rows to judge; same column names as ``real`` (order may differ).
+    target : str, optional
+        Column to predict for the utility score (TSTR vs TRTR). Without it utility is skipped.
+    test : DataFrame or path, optional
+        Real rows the synthesizer never saw. Without it, 20% of ``real`` is held out (stratified
+        by the target); the synthesizer may have seen those rows, which the result says.
+    task : {"auto", "classification", "regression"}
+        What kind of target; ``"auto"`` reads text, booleans and integers with at most 20
+        distinct values as classes, other numbers as a regression target.
+    seed : int
+        Seed for every split, subsample and model, so results are reproducible.
+    models : dict of str to estimator, optional
+        Unfitted scikit-learn estimators replacing the default three model families.
+    max_rows : int
+        At most this many rows per table train the utility models (subsampled beyond).
+
+    Returns
+    -------
+    EvaluationResult
+        With ``to_dict()``, ``to_html()``, ``summary()`` and ``summary_table()``.
+
+    Raises
+    ------
+    InvalidDataError
+        Columns differ between tables, the target is unknown or cannot be predicted.
+    """
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    real_df = _load(real, "real")
+    syn_df = check_columns(real_df, _load(synthetic, "synthetic"), "synthetic")
+    test_df = _load(test, "test")
+    if test_df is not None:
+        test_df = check_columns(real_df, test_df, "test")
+    if target is not None and target not in real_df.columns:
+        raise InvalidDataError(
+            f"target column {target!r} is not in the real table; "
+            f"columns are {list(real_df.columns)}"
+        )
+    if max_rows < _MIN_ROWS:
+        raise InvalidParameterError(f"max_rows={max_rows}; use at least {_MIN_ROWS}")
+    if test_df is None and len(real_df) < _MIN_ROWS:
+        raise InvalidDataError(
+            f"the real table has {len(real_df)} rows; need at least {_MIN_ROWS} to hold some out"
+        )
+
+    infos = infer_columns(real_df)
+    # A date target is predicted as a number of days, like any date column here.
+    dated = target is not None and any(i.name == target and i.source == "datetime" for i in infos)
+    task_ = None
+    if target is not None:
+        task_ = infer_task(
+            canonical(real_df[[target]], infos_of(infos, target))[target]
+            if dated
+            else real_df[target],
+            task,
+        )
+    seeds = np.random.SeedSequence(seed).generate_state(5)
+    notes: list[str] = []
+
+    if test_df is None:
+        labels = None
+        if task_ == CLASSIFICATION:
+            labels = target_values(real_df[target], task_)
+        train_df, hold_df, how = _split(real_df, labels, int(seeds[0]))
+        holdout = f"split from real ({HOLDOUT_FRACTION:.0%}{how})"
+        warning = (
+            f"No test table was given, so {len(hold_df)} rows of the real table were held out "
+            "for testing; the synthesizer may have seen these rows. If it was trained on the "
+            "whole real table, utility and the holdout privacy yardstick may look better than "
+            "they are; pass rows held out before training as test (--test) for a clean score."
+        )
+    else:
+        train_df, hold_df = real_df, test_df
+        holdout = "given test table"
+        warning = None
+
+    real_c = canonical(real_df, infos)
+    train_c, hold_c = real_c.loc[train_df.index], canonical(hold_df, infos)
+    syn_c = canonical(syn_df, infos)
+    seconds["prepare"] = time.perf_counter() - started
+
+    util: dict = {}
+    if target is not None:
+        t0 = time.perf_counter()
+        rng = np.random.default_rng(seeds[1])
+        parts = []
+        for raw, canon in ((train_df, train_c), (syn_df, syn_c), (hold_df, hold_c)):
+            table = canon.copy()
+            source = canon[target] if dated else raw[target]
+            table[target] = target_values(source, task_).to_numpy()
+            parts.append(subsample(table, max_rows, rng))
+        util, util_notes = utility(
+            *parts, infos, target, task_, seed=int(seeds[1] % 2**31), models=models
+        )
+        notes += util_notes
+        seconds["utility"] = time.perf_counter() - t0
+    else:
+        notes.append("utility skipped: no target column given")
+
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(seeds[2])
+    f_real = subsample(train_c, FIDELITY_ROWS, rng)
+    f_syn = subsample(syn_c, FIDELITY_ROWS, rng)
+    f_hold = subsample(hold_c, FIDELITY_ROWS, rng)
+    fid, matrices = fidelity(f_real, f_syn, infos, holdout=f_hold)
+    seconds["fidelity"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    det = detection(train_c, syn_c, infos, seed=int(seeds[3] % 2**31))
+    seconds["detection"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    priv, dcr = privacy(train_c, syn_c, hold_c, infos, seed=int(seeds[4] % 2**31), all_real=real_c)
+    seconds["privacy"] = time.perf_counter() - t0
+    seconds["total"] = time.perf_counter() - started
+
+    setup = {
+        "target": target,
+        "task": task_,
+        "holdout": holdout,
+        "holdout_warning": warning,
+        "rows": {
+            "real": len(real_df),
+            "train": len(train_df),
+            "holdout": len(hold_df),
+            "synthetic": len(syn_df),
+        },
+        "columns": {str(i.name): i.kind for i in infos},
+        "seed": seed,
+        "notes": notes,
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+    }
+    return EvaluationResult(
+        summary_scores=headline(util, fid, det, priv),
+        utility=util,
+        fidelity=fid,
+        detection=det,
+        privacy=priv,
+        setup=setup,
+        association=matrices,
+        _infos=infos,
+        _frames={"real": f_real, "synthetic": f_syn},
+        _dcr=dcr,
+    )
