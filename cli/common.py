@@ -51,7 +51,9 @@ def guarded(fn: F) -> F:
         except MemoryError:
             if _state["debug"]:
                 raise
-            raise fail("out of memory; try a smaller --batch-size or a sample of the table") from None
+            raise fail(
+                "out of memory; try a smaller --batch-size or a sample of the table"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 

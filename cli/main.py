@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from tabgan_cli.common import err_console, guarded, set_debug, split_columns
 
 from tabgan import __version__
 from tabgan.errors import DataFileError
 from tabgan.io import atomic_path, check_writable, read_table, table_format
-from tabgan_cli.common import err_console, guarded, set_debug, split_columns
 
 app = typer.Typer(
     name="tabgan",
@@ -23,9 +23,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-ModelOpt = Annotated[
-    Path, typer.Option("--model", "-m", help="Model file.", show_default=True)
-]
+ModelOpt = Annotated[Path, typer.Option("--model", "-m", help="Model file.", show_default=True)]
 
 
 def _version(value: bool) -> None:
@@ -40,9 +38,7 @@ def root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show full tracebacks on errors.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
 ) -> None:
     """tabgan: fast, useful synthetic tabular data."""
     set_debug(debug)
@@ -90,7 +86,9 @@ def sample(
     model: ModelOpt = Path("model.tabgan"),
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this .csv/.parquet file (default: CSV on stdout)."),
+        typer.Option(
+            "--output", "-o", help="Write to this .csv/.parquet file (default: CSV on stdout)."
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed for a reproducible draw.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",

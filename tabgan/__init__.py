@@ -10,7 +10,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from tabgan.errors import (  # noqa: E402
+from tabgan.errors import (
     ConditionError,
     DataFileError,
     InvalidDataError,

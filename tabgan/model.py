@@ -28,8 +28,8 @@ from tabgan.gan import (
     EpochInfo,
     Generator,
     TorchLayout,
-    Trainer,
     TrainConfig,
+    Trainer,
 )
 from tabgan.persist import load_model, save_model
 
@@ -203,7 +203,8 @@ class TabGAN(BaseEstimator):
         batch = _positive_int("batch_size", self.batch_size)
         if batch % pac:
             raise InvalidParameterError(
-                f"batch_size ({batch}) must be a multiple of pac ({pac}); try {max(pac, batch - batch % pac)}"
+                f"batch_size ({batch}) must be a multiple of pac ({pac}); "
+                f"try {max(pac, batch - batch % pac)}"
             )
         for name in ("generator_dims", "discriminator_dims"):
             dims = getattr(self, name)
@@ -316,7 +317,9 @@ class TabGAN(BaseEstimator):
         )
 
     # ------------------------------------------------------------------ sampling
-    def sample(self, n: int, seed: int | None = None) -> pd.DataFrame:
+    def sample(
+        self, n: int, seed: int | None = None, conditions: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         """Generate ``n`` synthetic rows.
 
         Parameters
@@ -325,6 +328,10 @@ class TabGAN(BaseEstimator):
             Number of rows.
         seed : int, optional
             Makes the draw reproducible (on the CPU).
+        conditions : dict, optional
+            ``{column: value}`` that every returned row must satisfy (see
+            :mod:`tabgan.conditions`); exactly ``n`` rows come back or a
+            :class:`~tabgan.errors.ConditionError` says which condition could not be met.
 
         Returns
         -------
@@ -333,6 +340,10 @@ class TabGAN(BaseEstimator):
         """
         self._check_fitted()
         n = _positive_int("n", n)
+        if conditions:
+            from tabgan.conditions import sample_conditional
+
+            return sample_conditional(self, n, conditions, seed=seed)
         return pd.concat(list(self.iter_samples(n, seed=seed)), ignore_index=True)
 
     def iter_samples(self, n: int, seed: int | None = None, chunk: int = SAMPLE_CHUNK):
@@ -351,13 +362,20 @@ class TabGAN(BaseEstimator):
             yield self.encoder_.inverse_transform(matrix, rng=decode_rng)
             remaining -= size
 
-    def _generate(self, n: int, rng: torch.Generator) -> np.ndarray:
+    def _generate(
+        self, n: int, rng: torch.Generator, condition: tuple[int, int] | None = None
+    ) -> np.ndarray:
+        """Encoded rows; ``condition=(span, category)`` fixes the conditional vector (an index
+        into ``layout_.cond_spans`` and a category within it) instead of drawing it."""
         layout = self.layout_
         if layout.output_dim == 0:
             return np.zeros((n, 0), dtype=np.float32)
         generator = self.generator_.eval()
         with torch.inference_mode():
-            cond = self.sampler_.sample_batch(n, rng)
+            if condition is None:
+                cond = self.sampler_.sample_batch(n, rng)
+            else:
+                cond = self.sampler_.fixed_batch(n, *condition)
             z = torch.randn(n, generator.args["noise_dim"], device=self.device_, generator=rng)
             if cond is not None:
                 z = torch.cat([z, cond.vector], dim=1)
@@ -369,9 +387,7 @@ class TabGAN(BaseEstimator):
     def save(self, path: str | os.PathLike = "model.tabgan") -> None:
         """Write the fitted model to one file, atomically (see :mod:`tabgan.persist`)."""
         self._check_fitted()
-        params = {
-            k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()
-        }
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
         meta = {
             "format": "tabgan-model",
             "format_version": FORMAT_VERSION,

@@ -4,7 +4,8 @@ Layout (little-endian)::
 
     b"TABGAN\\x00\\x01"        8-byte magic (the last byte is the container layout version)
     uint64                     length of the JSON header
-    JSON header (UTF-8)        {"meta": {...}, "tensors": [{"name", "dtype", "shape", "offset", "nbytes"}]}
+    JSON header (UTF-8)        {"meta": {...}, "tensors": [{"name", "dtype", "shape",
+                                                            "offset", "nbytes"}]}
     tensor bytes               concatenated raw buffers
     32 bytes                   SHA-256 of everything above (detects truncation and corruption)
 

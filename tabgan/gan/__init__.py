@@ -3,7 +3,7 @@
 from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
 from tabgan.gan.sampler import ConditionalSampler, ConditionBatch
-from tabgan.gan.train import EpochInfo, Trainer, TrainConfig
+from tabgan.gan.train import EpochInfo, TrainConfig, Trainer
 
 __all__ = [
     "ConditionBatch",

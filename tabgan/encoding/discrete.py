@@ -1,0 +1,177 @@
+"""One-hot encoding of categorical and boolean columns.
+
+Categories are ordered by descending training frequency; a missing value (None/NaN) is a category
+of its own. High-cardinality policy: a column with more than ``max_categories`` distinct values
+keeps its ``max_categories - 1`` most frequent ones, and the rest share one "other" bucket; decoding
+that bucket draws one of up to ``RARE_KEEP`` stored rare values, by frequency. So an ID-like
+column costs at most ``max_categories`` encoded columns, however many rows the table has (its
+rarest values are not reproduced, and the stored ones are in the model file: drop real IDs
+before sharing a model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tabgan.errors import ConditionError, InvalidDataError
+
+RARE_KEEP = 1_000
+_MISSING = {"__tabgan_missing__": True}
+
+
+def to_json_value(value: Any) -> Any:
+    """A category value as plain JSON (missing values become a marker dict)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return dict(_MISSING)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return {"__tabgan_float__": repr(value)}
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    return str(value)
+
+
+def from_json_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get("__tabgan_missing__"):
+            return None
+        if "__tabgan_float__" in value:
+            return float(value["__tabgan_float__"])
+    return value
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+@dataclass
+class CategoricalCodec:
+    """Learned categories of one discrete column."""
+
+    categories: list[Any]  # python values, None = missing, by descending frequency
+    counts: list[int]
+    rare_values: list[Any] = field(default_factory=list)  # behind the "other" bucket
+    rare_counts: list[int] = field(default_factory=list)
+
+    @property
+    def has_other(self) -> bool:
+        return bool(self.rare_values)
+
+    @property
+    def width(self) -> int:
+        return len(self.categories) + int(self.has_other)
+
+    @classmethod
+    def fit(cls, series: pd.Series, max_categories: int) -> CategoricalCodec:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        values = [_plain(v) for v in uniques]
+        n_missing = int((codes < 0).sum())
+        if n_missing:
+            values.append(None)
+            counts = np.append(counts, n_missing)
+        order = np.argsort(-counts, kind="stable")
+        values = [values[i] for i in order]
+        counts = counts[order]
+        if len(values) <= max_categories:
+            return cls(values, [int(c) for c in counts])
+        keep = max(max_categories - 1, 1)
+        rare = list(range(keep, min(len(values), keep + RARE_KEEP)))
+        return cls(
+            values[:keep],
+            [int(c) for c in counts[:keep]],
+            [values[i] for i in rare],
+            [int(counts[i]) for i in rare],
+        )
+
+    def indices(self, series: pd.Series, column: str) -> np.ndarray:
+        """Category index of every value (the "other" bucket for unseen ones, if any)."""
+        present = [c for c in self.categories if not _is_missing(c)]
+        index = pd.Index(present, dtype=object)
+        positions = np.array(
+            [i for i, c in enumerate(self.categories) if not _is_missing(c)], dtype=np.int64
+        )
+        raw = index.get_indexer(pd.Index(series.astype(object), dtype=object))
+        out = np.where(raw >= 0, positions[np.maximum(raw, 0)] if positions.size else -1, -1)
+        missing = series.isna().to_numpy()
+        if missing.any():
+            try:
+                out[missing] = self.categories.index(None)
+            except ValueError:
+                out[missing] = -1
+        unknown = out < 0
+        if unknown.any():
+            if not self.has_other:
+                value = series[unknown].iloc[0]
+                raise InvalidDataError(
+                    f"column {column!r} has value {value!r} that was not seen in training"
+                )
+            out[unknown] = len(self.categories)
+        return out
+
+    def transform(self, series: pd.Series, column: str) -> np.ndarray:
+        idx = self.indices(series, column)
+        out = np.zeros((len(idx), self.width), dtype=np.float32)
+        out[np.arange(len(idx)), idx] = 1.0
+        return out
+
+    def inverse(self, block: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``(n, width) -> (n,)`` object array of category values."""
+        idx = np.argmax(block, axis=1)
+        table = np.empty(len(self.categories), dtype=object)
+        table[:] = self.categories
+        out = (
+            table[np.minimum(idx, len(self.categories) - 1)]
+            if self.categories
+            else (np.empty(len(idx), dtype=object))
+        )
+        if self.has_other:
+            other = idx == len(self.categories)
+            if other.any():
+                p = np.asarray(self.rare_counts, dtype=np.float64)
+                rare = np.empty(len(self.rare_values), dtype=object)
+                rare[:] = self.rare_values
+                out[other] = rare[rng.choice(len(rare), size=int(other.sum()), p=p / p.sum())]
+        return out
+
+    def index_of(self, value: Any, column: str) -> int:
+        for i, cat in enumerate(self.categories):
+            if _is_missing(cat) or _is_missing(value):
+                if _is_missing(cat) and _is_missing(value):
+                    return i
+            elif cat == value:
+                return i
+        shown = ", ".join(repr(c) for c in self.categories[:8])
+        raise ConditionError(
+            f"value {value!r} of column {column!r} was never seen in training; "
+            f"known values include {shown}"
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "categories": [to_json_value(v) for v in self.categories],
+            "counts": self.counts,
+            "rare_values": [to_json_value(v) for v in self.rare_values],
+            "rare_counts": self.rare_counts,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> CategoricalCodec:
+        return cls(
+            [from_json_value(v) for v in d["categories"]],
+            [int(c) for c in d["counts"]],
+            [from_json_value(v) for v in d["rare_values"]],
+            [int(c) for c in d["rare_counts"]],
+        )
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to python; values JSON cannot hold exactly become their JSON form."""
+    return from_json_value(to_json_value(value))

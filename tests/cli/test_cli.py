@@ -1,0 +1,144 @@
+"""The tabgan command: fit, sample, info; clean errors; stdout holds data only."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from tabgan_cli.main import app
+from typer.testing import CliRunner
+
+from tests.conftest import make_mixed_table
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    make_mixed_table(200, seed=2).to_csv(d / "data.csv", index=False)
+    result = runner.invoke(
+        app,
+        [
+            "fit",
+            str(d / "data.csv"),
+            "-m",
+            str(d / "m.tabgan"),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "50",
+            "--seed",
+            "0",
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return d
+
+
+def test_sample_to_stdout_is_pure_csv(workdir):
+    result = runner.invoke(
+        app, ["sample", "-n", "25", "-m", str(workdir / "m.tabgan"), "--seed", "1"]
+    )
+    assert result.exit_code == 0, result.stderr
+    df = pd.read_csv(io.StringIO(result.stdout))
+    assert len(df) == 25
+    assert list(df.columns) == list(pd.read_csv(workdir / "data.csv").columns)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_sample_to_file(workdir, suffix):
+    out = workdir / f"out{suffix}"
+    result = runner.invoke(
+        app, ["sample", "-n", "30", "-m", str(workdir / "m.tabgan"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.stderr
+    df = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out)
+    assert len(df) == 30
+
+
+def test_info(workdir):
+    result = runner.invoke(app, ["info", str(workdir / "m.tabgan")])
+    assert result.exit_code == 0, result.stderr
+    assert "income" in result.stderr and "200 rows" in result.stderr
+
+
+def test_seeded_sample_is_reproducible(workdir):
+    args = ["sample", "-n", "10", "-m", str(workdir / "m.tabgan"), "--seed", "4"]
+    assert runner.invoke(app, args).stdout == runner.invoke(app, args).stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "missing.csv"], "no such file"),
+        (["sample", "-n", "5", "-m", "missing.tabgan"], "no such model file"),
+        (["fit", "{data}", "--discrete", "nope", "--epochs", "1"], "nope"),
+        (["fit", "{data}", "--batch-size", "55", "--epochs", "1"], "multiple of pac"),
+        (["sample", "-n", "5", "-m", "{model}", "-o", "/no/such/dir/out.csv"], "does not exist"),
+        (["sample", "-n", "5", "-m", "{data}"], "not a tabgan model"),
+        (["fit", "{data}", "-m", "/no/such/dir/m.tabgan"], "does not exist"),
+    ],
+)
+def test_errors_are_one_line_exit_1(workdir, args, message):
+    args = [a.format(data=workdir / "data.csv", model=workdir / "m.tabgan") for a in args]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ")
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2(workdir):
+    assert runner.invoke(app, ["sample", "-n", "0", "-m", str(workdir / "m.tabgan")]).exit_code == 2
+    assert runner.invoke(app, ["fit", str(workdir / "data.csv"), "--epochs", "x"]).exit_code == 2
+
+
+def test_failed_fit_leaves_no_model(tmp_path):
+    bad = tmp_path / "tiny.csv"
+    bad.write_text("a,b\n1,2\n3,4\n")
+    result = runner.invoke(
+        app, ["fit", str(bad), "-m", str(tmp_path / "m.tabgan"), "--epochs", "1"]
+    )
+    assert result.exit_code == 1 and "at least" in result.stderr
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("tabgan ")
+
+
+def test_real_subprocess_end_to_end(tmp_path):
+    make_mixed_table(120, seed=3).to_csv(tmp_path / "d.csv", index=False)
+    cmd = [sys.executable, "-m", "tabgan_cli.main"]
+    fit = subprocess.run(
+        [*cmd, "fit", "d.csv", "--epochs", "1", "--batch-size", "20", "--seed", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert fit.returncode == 0, fit.stderr
+    assert fit.stdout == ""  # progress and messages go to stderr
+    assert (tmp_path / "model.tabgan").exists()
+    sample = subprocess.run(
+        [*cmd, "sample", "-n", "7"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert sample.returncode == 0, sample.stderr
+    assert len(pd.read_csv(io.StringIO(sample.stdout))) == 7
+    bad = subprocess.run(
+        [*cmd, "sample", "-n", "7", "-m", "nope.tabgan"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (
+        bad.returncode == 1 and bad.stderr.startswith("Error: ") and "Traceback" not in bad.stderr
+    )

@@ -1,0 +1,129 @@
+"""TabGAN estimator: sklearn conventions, fit/sample, seeds, save/load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+
+from tabgan import InvalidDataError, InvalidParameterError, NotFittedError, TabGAN
+from tabgan.errors import ModelFileError
+
+
+def test_params_follow_sklearn_conventions():
+    model = TabGAN(epochs=7, batch_size=20, seed=3)
+    params = model.get_params()
+    assert params["epochs"] == 7 and params["batch_size"] == 20 and params["seed"] == 3
+    copy = clone(model)
+    assert copy.get_params() == params
+    model.set_params(epochs=2)
+    assert model.epochs == 2
+    # __init__ stores only: invalid values are accepted until fit
+    TabGAN(epochs=-1, device="tpu")
+
+
+def test_fit_sample_types_and_columns(fitted_model):
+    model, df = fitted_model
+    out = model.sample(123, seed=0)
+    assert len(out) == 123
+    assert list(out.columns) == list(df.columns)
+    assert out.dtypes.to_dict() == df.dtypes.to_dict()
+    assert set(out["group"].unique()) <= set(df["group"].unique())
+    assert out["age"].between(df["age"].min(), df["age"].max()).all()
+    assert out["flag"].dtype == bool
+    assert hasattr(model, "encoder_") and model.n_rows_ == len(df)
+    assert len(model.history_) == 2
+
+
+def test_fit_returns_self_and_clone_is_unfitted(fitted_model):
+    model, _ = fitted_model
+    fresh = clone(model)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        fresh.sample(5)
+
+
+def test_seed_reproducible_fit_and_sample(mixed_table):
+    a = TabGAN(epochs=1, batch_size=50, seed=11, device="cpu").fit(mixed_table)
+    b = TabGAN(epochs=1, batch_size=50, seed=11, device="cpu").fit(mixed_table)
+    pd.testing.assert_frame_equal(a.sample(50, seed=5), b.sample(50, seed=5))
+    pd.testing.assert_frame_equal(a.sample(50, seed=5), a.sample(50, seed=5))
+    assert not a.sample(50, seed=5).equals(a.sample(50, seed=6))
+
+
+def test_fit_does_not_touch_global_rng(mixed_table):
+    torch.manual_seed(123)
+    before = torch.rand(3)
+    torch.manual_seed(123)
+    TabGAN(epochs=1, batch_size=50, seed=1, device="cpu").fit(mixed_table).sample(10, seed=1)
+    torch.testing.assert_close(torch.rand(3), before)
+
+
+def test_save_load_round_trip(tmp_path, fitted_model):
+    model, df = fitted_model
+    path = tmp_path / "m.tabgan"
+    model.save(path)
+    loaded = TabGAN.load(path)
+    pd.testing.assert_frame_equal(model.sample(40, seed=9), loaded.sample(40, seed=9))
+    assert loaded.get_params()["epochs"] == model.epochs
+    assert loaded.columns_ == list(df.columns)
+
+
+def test_numpy_input():
+    rng = np.random.default_rng(0)
+    arr = np.column_stack([rng.normal(size=100), rng.integers(0, 3, size=100)])
+    out = TabGAN(epochs=1, batch_size=20, seed=0, device="cpu").fit(arr).sample(10)
+    assert list(out.columns) == ["0", "1"]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": "ten"}, "epochs"),
+        ({"batch_size": 55}, "multiple of pac"),
+        ({"device": "tpu"}, "device"),
+        ({"seed": -4}, "seed"),
+    ],
+)
+def test_invalid_params_are_reported_at_fit(mixed_table, params, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        TabGAN(**{"epochs": 1, "batch_size": 50, **params}).fit(mixed_table)
+
+
+def test_bad_data(mixed_table):
+    with pytest.raises(InvalidDataError, match="at least"):
+        TabGAN(epochs=1).fit(mixed_table.head(3))
+    with pytest.raises(InvalidDataError, match="DataFrame"):
+        TabGAN(epochs=1).fit("not a table")
+    with pytest.raises(InvalidDataError, match="nope"):
+        TabGAN(epochs=1, batch_size=50).fit(mixed_table, discrete_columns=["nope"])
+
+
+def test_sample_rejects_bad_n(fitted_model):
+    model, _ = fitted_model
+    for n in (0, -3, 2.5, "x"):
+        with pytest.raises(InvalidParameterError):
+            model.sample(n)
+
+
+def test_only_constant_columns():
+    df = pd.DataFrame({"a": [1] * 20, "b": ["x"] * 20})
+    out = TabGAN(epochs=1, batch_size=10, seed=0).fit(df).sample(5)
+    assert (out["a"] == 1).all() and (out["b"] == "x").all()
+
+
+def test_load_foreign_file(tmp_path):
+    path = tmp_path / "x.tabgan"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(ModelFileError):
+        TabGAN.load(path)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_fit_sample(mixed_table):
+    model = TabGAN(epochs=1, batch_size=50, seed=0, device="cuda").fit(mixed_table)
+    assert model.device_.type == "cuda"
+    assert len(model.sample(20)) == 20
