@@ -13,7 +13,7 @@ from rich.console import Console
 from tabgan.errors import TabGANError
 
 # Data goes to stdout; every message, warning and progress bar goes to stderr.
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -36,7 +36,19 @@ def _to_seconds(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
     return out
 
 
+def _resolution(seconds: np.ndarray) -> float:
+    """The coarsest unit (a day down to a nanosecond) in which every value is whole."""
+    finite = seconds[np.isfinite(seconds)]
+    for step in (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6):
+        if np.allclose(finite / step, np.round(finite / step), rtol=0, atol=1e-6):
+            return step
+    return 1e-9
+
+
 def _from_seconds(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
+    # the float32 matrix keeps ~7 digits: snap back to the training data's resolution
+    step = float(spec.options.get("step", 1e-9))
+    values = np.round(values / step) * step
     finite = np.isfinite(values)
     ns = np.where(finite, np.round(values * 1e9), 0).astype(np.int64)
     stamps = pd.Series(pd.to_datetime(ns, unit="ns"))
@@ -112,7 +124,10 @@ class TableEncoder:
         for i, spec in enumerate(schema):
             series = df[spec.name]
             if spec.kind in NUMERIC_KINDS:
-                numeric_jobs.append((i, self._numeric_values(series, spec), seeds[i]))
+                values = self._numeric_values(series, spec)
+                if spec.kind is ColumnKind.DATETIME:
+                    spec.options["step"] = _resolution(values)
+                numeric_jobs.append((i, values, seeds[i]))
             elif spec.kind in DISCRETE_KINDS:
                 codecs[i] = CategoricalCodec.fit(series, self.max_categories)
             elif spec.kind is ColumnKind.CONSTANT:
