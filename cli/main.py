@@ -59,17 +59,35 @@ def fit(
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed for reproducible runs.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    checkpoint_every: Annotated[
+        int,
+        typer.Option(
+            "--checkpoint-every",
+            min=0,
+            help="Write a resumable checkpoint (MODEL.ckpt) every N epochs.",
+        ),
+    ] = 0,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from MODEL.ckpt (same data and options).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Learn DATA and write the model file."""
     from tabgan.model import TabGAN
 
     check_writable(model)
+    checkpoint = model.with_name(model.name + ".ckpt")
     df = read_table(data)
     estimator = TabGAN(
         epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet
     )
-    estimator.fit(df, discrete_columns=split_columns(discrete))
+    estimator.fit(
+        df,
+        discrete_columns=split_columns(discrete),
+        checkpoint=checkpoint if (checkpoint_every or resume) else None,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
+    )
     estimator.save(model)
     if not quiet:
         err_console.print(

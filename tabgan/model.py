@@ -114,6 +114,12 @@ def _as_frame(data: Any) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def _fingerprint(df: pd.DataFrame) -> str:
+    """Identifies a table's content, to refuse resuming a checkpoint on other data."""
+    hashed = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    return f"{len(df)}:{len(df.columns)}:{int(hashed.sum(dtype=np.uint64))}"
+
+
 @contextlib.contextmanager
 def _forked_torch_rng(seed: int, device: torch.device):
     """Seed torch's global RNG (dropout, weight init) inside a fork that is undone on exit,
@@ -230,6 +236,9 @@ class TabGAN(BaseEstimator):
         discrete_columns: Sequence[str] | None = None,
         *,
         callback: Callable[[EpochInfo], None] | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int = 0,
+        resume: bool = False,
     ) -> TabGAN:
         """Learn the table.
 
@@ -241,6 +250,14 @@ class TabGAN(BaseEstimator):
             Columns to treat as categorical whatever their dtype.
         callback : callable, optional
             Called with an :class:`~tabgan.gan.EpochInfo` after every epoch.
+        checkpoint : path, optional
+            Checkpoint file: written every ``checkpoint_every`` epochs (atomically), and read
+            when ``resume`` is true.
+        checkpoint_every : int
+            Epochs between checkpoints (0: none).
+        resume : bool
+            Continue the run saved in ``checkpoint`` (same table and parameters; ``epochs`` may
+            be raised). On the CPU a resumed run ends exactly where an uninterrupted one would.
 
         Returns
         -------
@@ -255,12 +272,22 @@ class TabGAN(BaseEstimator):
         if isinstance(discrete_columns, str):
             discrete_columns = [discrete_columns]
 
+        every = int(checkpoint_every or 0)
+        if every < 0 or ((every or resume) and checkpoint is None):
+            raise InvalidParameterError(
+                "checkpoint_every must be >= 0, and checkpointing or resuming needs a checkpoint path"
+            )
+        fingerprint = _fingerprint(df)
         started = time.perf_counter()
-        encoder = TableEncoder(
-            max_modes=self.max_modes,
-            max_categories=self.max_categories,
-            seed=int(enc_ss.generate_state(1)[0]),
-        ).fit(df, discrete_columns=discrete_columns)
+        saved = self._read_checkpoint(checkpoint, fingerprint) if resume else None
+        if saved is not None:
+            encoder = TableEncoder.from_dict(saved[0]["encoder"])
+        else:
+            encoder = TableEncoder(
+                max_modes=self.max_modes,
+                max_categories=self.max_categories,
+                seed=int(enc_ss.generate_state(1)[0]),
+            ).fit(df, discrete_columns=discrete_columns)
         encoder_seconds = time.perf_counter() - started
         matrix = encoder.transform(df, rng=np.random.default_rng(transform_ss))
 
@@ -278,19 +305,80 @@ class TabGAN(BaseEstimator):
             rng = torch.Generator(device=device)
             rng.manual_seed(seed)
             trainer = Trainer(data_t, layout, sampler, generator, discriminator, config, rng)
+            if saved is not None:
+                try:
+                    trainer.load_state(saved[0]["trainer"], saved[1])
+                except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+                    raise ModelFileError(
+                        f"{checkpoint}: corrupt or incompatible checkpoint"
+                    ) from exc
+            if every:
+                callback = self._checkpointing(callback, trainer, checkpoint, every, fingerprint)
+            # fitted state is in place before training, so a callback can sample mid-training
+            self.encoder_ = encoder
+            self.generator_ = generator
+            self.condition_counts_ = sampler.counts.to("cpu", torch.float64)
+            self.device_ = device
+            self.n_rows_ = len(df)
+            self.columns_ = list(df.columns)
+            self.encoder_seconds_ = encoder_seconds
+            self._refresh_runtime()
             history = self._run(trainer, config, callback)
 
-        self.encoder_ = encoder
-        self.generator_ = generator.eval()
-        self.condition_counts_ = sampler.counts.to("cpu", torch.float64)
-        self.device_ = device
-        self.n_rows_ = len(df)
-        self.columns_ = list(df.columns)
+        self.generator_.eval()
         self.history_ = [(h.generator_loss, h.discriminator_loss) for h in history]
-        self.encoder_seconds_ = encoder_seconds
         self.fit_seconds_ = time.perf_counter() - started
-        self._refresh_runtime()
         return self
+
+    def _checkpointing(self, callback, trainer: Trainer, path, every: int, fingerprint: str):
+        def write(info: EpochInfo) -> None:
+            if info.epoch % every == 0 or info.epoch == info.epochs:
+                state, tensors = trainer.state()
+                meta = {
+                    "format": "tabgan-checkpoint",
+                    "format_version": FORMAT_VERSION,
+                    "library_version": __version__,
+                    "params": self._json_params(),
+                    "fingerprint": fingerprint,
+                    "encoder": self.encoder_.to_dict(),
+                    "trainer": state,
+                }
+                save_model(path, meta, tensors)
+            if callback is not None:
+                callback(info)
+
+        return write
+
+    def _read_checkpoint(self, path, fingerprint: str):
+        meta, tensors = load_model(path)
+        if meta.get("format") != "tabgan-checkpoint":
+            raise ModelFileError(f"{path}: not a tabgan checkpoint")
+        if meta.get("fingerprint") != fingerprint:
+            raise InvalidDataError(
+                f"{path} was made from a different table; resume with the same data"
+            )
+        mine = self._json_params()
+        fixed = ("epochs", "verbose", "device")
+        changed = sorted(
+            k for k, v in meta.get("params", {}).items() if k not in fixed and mine.get(k) != v
+        )
+        if changed:
+            raise InvalidParameterError(
+                f"cannot resume with different settings ({', '.join(changed)}); use the "
+                "checkpoint's settings or start a new fit"
+            )
+        try:
+            done = int(meta["trainer"]["epoch"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path}: corrupt checkpoint") from exc
+        if done >= int(self.epochs):
+            raise InvalidParameterError(
+                f"the checkpoint already has {done} epochs; ask for more epochs to resume"
+            )
+        return meta, tensors
+
+    def _json_params(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
 
     def _run(self, trainer: Trainer, config: TrainConfig, callback) -> list[EpochInfo]:
         if trainer.layout.output_dim == 0:
@@ -370,7 +458,16 @@ class TabGAN(BaseEstimator):
         layout = self.layout_
         if layout.output_dim == 0:
             return np.zeros((n, 0), dtype=np.float32)
-        generator = self.generator_.eval()
+        generator = self.generator_
+        was_training = generator.training
+        generator.eval()
+        try:
+            return self._generate_rows(generator, n, rng, condition)
+        finally:
+            generator.train(was_training)
+
+    def _generate_rows(self, generator, n, rng, condition) -> np.ndarray:
+        layout = self.layout_
         with torch.inference_mode():
             if condition is None:
                 cond = self.sampler_.sample_batch(n, rng)
@@ -387,7 +484,7 @@ class TabGAN(BaseEstimator):
     def save(self, path: str | os.PathLike = "model.tabgan") -> None:
         """Write the fitted model to one file, atomically (see :mod:`tabgan.persist`)."""
         self._check_fitted()
-        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
+        params = self._json_params()
         meta = {
             "format": "tabgan-model",
             "format_version": FORMAT_VERSION,

@@ -35,6 +35,7 @@ _DTYPES = {
     "int64": (np.int64, torch.int64),
     "int32": (np.int32, torch.int32),
     "bool": (np.bool_, torch.bool),
+    "uint8": (np.uint8, torch.uint8),
 }
 _TORCH_NAMES = {t: name for name, (_, t) in _DTYPES.items()}
 

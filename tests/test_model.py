@@ -127,3 +127,42 @@ def test_cuda_fit_sample(mixed_table):
     model = TabGAN(epochs=1, batch_size=50, seed=0, device="cuda").fit(mixed_table)
     assert model.device_.type == "cuda"
     assert len(model.sample(20)) == 20
+
+
+def test_checkpoint_resume_matches_uninterrupted_run(tmp_path, mixed_table):
+    kwargs = {"epochs": 3, "batch_size": 50, "seed": 7, "device": "cpu"}
+    full = TabGAN(**kwargs).fit(mixed_table)
+    ckpt = tmp_path / "run.ckpt"
+
+    def stop_after_two(info):
+        if info.epoch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        TabGAN(**kwargs).fit(
+            mixed_table, checkpoint=ckpt, checkpoint_every=1, callback=stop_after_two
+        )
+    assert ckpt.exists()
+    resumed = TabGAN(**kwargs).fit(mixed_table, checkpoint=ckpt, resume=True)
+    for a, b in zip(
+        full.generator_.state_dict().values(),
+        resumed.generator_.state_dict().values(),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, b)
+    pd.testing.assert_frame_equal(full.sample(30, seed=1), resumed.sample(30, seed=1))
+
+
+def test_resume_refuses_other_data_or_settings(tmp_path, mixed_table):
+    ckpt = tmp_path / "run.ckpt"
+    kwargs = {"epochs": 1, "batch_size": 50, "seed": 7, "device": "cpu"}
+    TabGAN(**kwargs).fit(mixed_table, checkpoint=ckpt, checkpoint_every=1)
+    more = {**kwargs, "epochs": 2}
+    with pytest.raises(InvalidDataError, match="different table"):
+        TabGAN(**more).fit(mixed_table.head(100), checkpoint=ckpt, resume=True)
+    with pytest.raises(InvalidParameterError, match="generator_lr"):
+        TabGAN(**more, generator_lr=1e-3).fit(mixed_table, checkpoint=ckpt, resume=True)
+    with pytest.raises(InvalidParameterError, match="already has 1 epochs"):
+        TabGAN(**kwargs).fit(mixed_table, checkpoint=ckpt, resume=True)
+    with pytest.raises(ModelFileError, match="no such"):
+        TabGAN(**more).fit(mixed_table, checkpoint=tmp_path / "none.ckpt", resume=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -75,6 +76,7 @@ class Trainer:
         self.discriminator = discriminator
         self.config = config
         self.rng = rng
+        self.epoch = 0  # epochs completed
         self.opt_g = torch.optim.Adam(
             generator.parameters(),
             lr=config.generator_lr,
@@ -136,15 +138,67 @@ class Trainer:
         self.opt_g.step()
         return loss.detach()
 
+    # ------------------------------------------------------------ checkpoints
+    def state(self) -> tuple[dict[str, Any], dict[str, Tensor]]:
+        """Everything needed to resume exactly: JSON-able metadata and tensors."""
+        tensors: dict[str, Tensor] = {}
+        meta: dict[str, Any] = {"epoch": self.epoch, "optimizers": {}}
+        for name, module in (("generator", self.generator), ("discriminator", self.discriminator)):
+            for key, value in module.state_dict().items():
+                tensors[f"{name}.{key}"] = value
+        for name, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
+            sd = opt.state_dict()
+            meta["optimizers"][name] = {
+                "param_groups": sd["param_groups"],
+                "state": {str(i): sorted(st) for i, st in sd["state"].items()},
+            }
+            for i, st in sd["state"].items():
+                for key, value in st.items():
+                    tensors[f"{name}.{i}.{key}"] = value
+        tensors["rng.sampler"] = self.rng.get_state()
+        tensors["rng.torch"] = torch.get_rng_state()
+        if self.data.device.type == "cuda":
+            tensors["rng.cuda"] = torch.cuda.get_rng_state(self.data.device)
+        return meta, tensors
+
+    def load_state(self, meta: dict[str, Any], tensors: dict[str, Tensor]) -> None:
+        """Restore :meth:`state` output (networks, optimisers, random streams, epoch)."""
+        for name, module in (("generator", self.generator), ("discriminator", self.discriminator)):
+            prefix = f"{name}."
+            module.load_state_dict(
+                {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+            )
+        for name, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
+            saved = meta["optimizers"][name]
+            groups = [
+                {**g, "betas": tuple(g["betas"])} if "betas" in g else g
+                for g in saved["param_groups"]
+            ]
+            state = {
+                int(i): {key: tensors[f"{name}.{i}.{key}"] for key in keys}
+                for i, keys in saved["state"].items()
+            }
+            opt.load_state_dict({"state": state, "param_groups": groups})
+        self.rng.set_state(tensors["rng.sampler"])
+        torch.set_rng_state(tensors["rng.torch"])
+        if "rng.cuda" in tensors and self.data.device.type == "cuda":
+            torch.cuda.set_rng_state(tensors["rng.cuda"], self.data.device)
+        self.epoch = int(meta["epoch"])
+
+    # ------------------------------------------------------------ the loop
     def fit(self, callback: Callable[[EpochInfo], None] | None = None) -> list[EpochInfo]:
-        """Train for ``config.epochs`` epochs; returns the per-epoch losses."""
+        """Train from the current epoch up to ``config.epochs``; returns the per-epoch losses.
+
+        The callback runs after every epoch, once ``self.epoch`` is updated, so it may save a
+        checkpoint with :meth:`state`.
+        """
         cfg = self.config
         steps = max(1, self.data.shape[0] // cfg.batch_size)
         self.generator.train()
         self.discriminator.train()
         history: list[EpochInfo] = []
         start = time.perf_counter()
-        for epoch in range(1, cfg.epochs + 1):
+        for epoch in range(self.epoch + 1, cfg.epochs + 1):
             loss_g = torch.zeros((), device=self.data.device)
             loss_d = torch.zeros((), device=self.data.device)
             for _ in range(steps):
@@ -159,6 +213,7 @@ class Trainer:
                 seconds=time.perf_counter() - start,
             )
             history.append(info)
+            self.epoch = epoch
             if callback is not None:
                 callback(info)
         return history

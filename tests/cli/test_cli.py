@@ -142,3 +142,27 @@ def test_real_subprocess_end_to_end(tmp_path):
     assert (
         bad.returncode == 1 and bad.stderr.startswith("Error: ") and "Traceback" not in bad.stderr
     )
+
+
+def test_checkpoint_and_resume(tmp_path):
+    make_mixed_table(100, seed=5).to_csv(tmp_path / "d.csv", index=False)
+    base = [
+        "fit",
+        str(tmp_path / "d.csv"),
+        "-m",
+        str(tmp_path / "m.tabgan"),
+        "--batch-size",
+        "20",
+        "--seed",
+        "1",
+        "--quiet",
+    ]
+    first = runner.invoke(app, [*base, "--epochs", "1", "--checkpoint-every", "1"])
+    assert first.exit_code == 0, first.stderr
+    assert (tmp_path / "m.tabgan.ckpt").exists()
+    more = runner.invoke(app, [*base, "--epochs", "2", "--resume", "--checkpoint-every", "1"])
+    assert more.exit_code == 0, more.stderr
+    again = runner.invoke(app, [*base, "--epochs", "2", "--resume"])
+    assert again.exit_code == 1 and "already has" in again.stderr
+    missing = runner.invoke(app, [*base, "-m", str(tmp_path / "x.tabgan"), "--resume"])
+    assert missing.exit_code == 1 and "no such" in missing.stderr
