@@ -275,7 +275,8 @@ class TabGAN(BaseEstimator):
         every = int(checkpoint_every or 0)
         if every < 0 or ((every or resume) and checkpoint is None):
             raise InvalidParameterError(
-                "checkpoint_every must be >= 0, and checkpointing or resuming needs a checkpoint path"
+                "checkpoint_every must be >= 0, and checkpointing or resuming needs a "
+                "checkpoint path"
             )
         fingerprint = _fingerprint(df)
         started = time.perf_counter()
