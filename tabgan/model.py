@@ -74,6 +74,12 @@ def _positive_float(name: str, value: Any) -> float:
     return float(value)
 
 
+def _unit_interval(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise InvalidParameterError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
 def _seed_state(seed: int | None) -> np.random.SeedSequence:
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
@@ -155,6 +161,9 @@ class TabGAN(BaseEstimator):
         Most mixture components per numeric column (mode-specific normalisation).
     max_categories : int
         Most categories kept per discrete column; rarer values share one bucket.
+    ema_decay : float
+        If > 0, sample from an exponential moving average of the generator's weights
+        (smooths the epoch-to-epoch wobble of GAN training).
     seed : int or None
         Makes fitting and sampling reproducible on the CPU.
     device : {"auto", "cpu", "cuda"}
@@ -183,6 +192,7 @@ class TabGAN(BaseEstimator):
         log_frequency: bool = True,
         max_modes: int = 10,
         max_categories: int = 500,
+        ema_decay: float = 0.0,
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
@@ -199,6 +209,7 @@ class TabGAN(BaseEstimator):
         self.log_frequency = log_frequency
         self.max_modes = max_modes
         self.max_categories = max_categories
+        self.ema_decay = ema_decay
         self.seed = seed
         self.device = device
         self.verbose = verbose
@@ -228,6 +239,7 @@ class TabGAN(BaseEstimator):
             generator_lr=_positive_float("generator_lr", self.generator_lr),
             discriminator_lr=_positive_float("discriminator_lr", self.discriminator_lr),
             discriminator_steps=_positive_int("discriminator_steps", self.discriminator_steps),
+            ema_decay=_unit_interval("ema_decay", self.ema_decay),
         )
 
     def fit(
@@ -324,7 +336,12 @@ class TabGAN(BaseEstimator):
             self.columns_ = list(df.columns)
             self.encoder_seconds_ = encoder_seconds
             self._refresh_runtime()
-            history = self._run(trainer, config, callback)
+            self._trainer = trainer  # lets callbacks sample mid-training (see _generate)
+            try:
+                history = self._run(trainer, config, callback)
+            finally:
+                del self._trainer
+            self.generator_ = trainer.sampling_generator()
 
         self.generator_.eval()
         self.history_ = [(h.generator_loss, h.discriminator_loss) for h in history]
@@ -459,7 +476,8 @@ class TabGAN(BaseEstimator):
         layout = self.layout_
         if layout.output_dim == 0:
             return np.zeros((n, 0), dtype=np.float32)
-        generator = self.generator_
+        trainer = getattr(self, "_trainer", None)
+        generator = trainer.sampling_generator() if trainer is not None else self.generator_
         was_training = generator.training
         generator.eval()
         try:

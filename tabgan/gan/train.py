@@ -6,6 +6,7 @@ host syncs inside a step (losses are summed on the device and read once per epoc
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class TrainConfig:
     discriminator_steps: int = 1
     gp_weight: float = 10.0
     tau: float = 0.2
+    ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ class Trainer:
         self.config = config
         self.rng = rng
         self.epoch = 0  # epochs completed
+        self.ema: Generator | None = None
+        if config.ema_decay > 0:
+            self.ema = copy.deepcopy(generator).requires_grad_(False)
+            self._ema_params = list(self.ema.parameters())
+            self._live_params = list(generator.parameters())
         self.opt_g = torch.optim.Adam(
             generator.parameters(),
             lr=config.generator_lr,
@@ -136,14 +143,51 @@ class Trainer:
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
+        if self.ema is not None:
+            with torch.no_grad():
+                torch._foreach_lerp_(self._ema_params, self._live_params, 1 - self.config.ema_decay)
         return loss.detach()
 
+    def sampling_generator(self) -> Generator:
+        """The generator to sample from: the EMA copy (if enabled) with batch-norm statistics
+        re-estimated for its own weights, else the live generator."""
+        if self.ema is None:
+            return self.generator
+        ema = self.ema
+        momenta = {}
+        for module in ema.modules():
+            if isinstance(module, torch.nn.BatchNorm1d):
+                module.reset_running_stats()
+                momenta[module] = module.momentum
+                module.momentum = None  # cumulative average over the passes below
+        ema.train()
+        # its own random stream: calling this mid-training must not change the training run
+        rng = torch.Generator(device=self.data.device)
+        rng.manual_seed(0)
+        with torch.no_grad():
+            for _ in range(16):
+                cond = self.sampler.sample_batch(self.config.batch_size, rng)
+                z = torch.randn(
+                    self.config.batch_size,
+                    self.config.noise_dim,
+                    device=self.data.device,
+                    generator=rng,
+                )
+                ema(_with_cond(z, cond))
+        for module, momentum in momenta.items():
+            module.momentum = momentum
+        return ema.eval()
+
     # ------------------------------------------------------------ checkpoints
+    def _modules(self) -> list[tuple[str, torch.nn.Module]]:
+        mods = [("generator", self.generator), ("discriminator", self.discriminator)]
+        return mods + ([("ema", self.ema)] if self.ema is not None else [])
+
     def state(self) -> tuple[dict[str, Any], dict[str, Tensor]]:
         """Everything needed to resume exactly: JSON-able metadata and tensors."""
         tensors: dict[str, Tensor] = {}
         meta: dict[str, Any] = {"epoch": self.epoch, "optimizers": {}}
-        for name, module in (("generator", self.generator), ("discriminator", self.discriminator)):
+        for name, module in self._modules():
             for key, value in module.state_dict().items():
                 tensors[f"{name}.{key}"] = value
         for name, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
@@ -163,7 +207,7 @@ class Trainer:
 
     def load_state(self, meta: dict[str, Any], tensors: dict[str, Tensor]) -> None:
         """Restore :meth:`state` output (networks, optimisers, random streams, epoch)."""
-        for name, module in (("generator", self.generator), ("discriminator", self.discriminator)):
+        for name, module in self._modules():
             prefix = f"{name}."
             module.load_state_dict(
                 {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
