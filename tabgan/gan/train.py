@@ -70,8 +70,12 @@ class Trainer:
         discriminator: Discriminator,
         config: TrainConfig,
         rng: torch.Generator,
+        grad_sync: Callable[[torch.nn.Module], None] | None = None,
     ) -> None:
         self.data = data
+        # distributed runs average gradients across ranks here (explicitly, since DDP's
+        # hooks do not support the gradient penalty's double backward)
+        self.grad_sync = grad_sync
         self.layout = layout
         self.sampler = sampler
         self.generator = generator
@@ -125,6 +129,8 @@ class Trainer:
         wasserstein = fake_score.mean() - real_score.mean()
         self.opt_d.zero_grad(set_to_none=True)
         (wasserstein + penalty).backward()
+        if self.grad_sync is not None:
+            self.grad_sync(self.discriminator)
         self.opt_d.step()
         return wasserstein.detach()
 
@@ -142,6 +148,8 @@ class Trainer:
             loss = loss + self.layout.conditional_loss(raw, cond.column, cond.category)
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
+        if self.grad_sync is not None:
+            self.grad_sync(self.generator)
         self.opt_g.step()
         if self.ema is not None:
             with torch.no_grad():
