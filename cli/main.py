@@ -100,7 +100,17 @@ def fit(
 @app.command()
 @guarded
 def sample(
-    rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="How many rows.")],
+    rows: Annotated[
+        int | None,
+        typer.Option(
+            "--rows",
+            "-n",
+            min=1,
+            help="How many rows. With --balance: the total to generate, given to the smallest "
+            "classes first so the class counts become as even as possible (default: exactly "
+            "what lifts every class to the largest one).",
+        ),
+    ] = None,
     model: ModelOpt = Path("model.tabgan"),
     output: Annotated[
         Path | None,
@@ -108,18 +118,50 @@ def sample(
             "--output", "-o", help="Write to this .csv/.parquet file (default: CSV on stdout)."
         ),
     ] = None,
+    condition: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--condition",
+            "-c",
+            help="Keep only rows with COLUMN=VALUE (or ==, !=, >=, >, <=, <), split on the first "
+            "operator: 'income=>50K' means income equals '>50K'. Repeat for more; every one "
+            "must hold. Exactly N rows come back, or an error names the condition.",
+        ),
+    ] = None,
+    balance: Annotated[
+        str | None,
+        typer.Option(
+            "--balance",
+            metavar="COLUMN",
+            help="Generate rows that even out the classes of this discrete column "
+            "(see --rows). Combines with --condition on other columns.",
+        ),
+    ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed for a reproducible draw.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No messages.")] = False,
 ) -> None:
-    """Generate synthetic rows from a fitted model."""
+    """Generate synthetic rows from a fitted model (optionally conditioned or class-balanced)."""
+    from tabgan_cli.common import fail
+
+    from tabgan.conditions import parse_conditions, sample_balanced, sample_conditional
     from tabgan.model import TabGAN
 
+    if rows is None and balance is None:
+        raise fail("give the number of rows with -n/--rows (optional only with --balance)", 2)
+    conditions = parse_conditions(condition or [])
     if output is not None:
         fmt = table_format(output)
         check_writable(output)
     estimator = TabGAN.load(model, device=device)
-    chunks = estimator.iter_samples(rows, seed=seed)
+    if balance is not None:
+        frame = sample_balanced(estimator, balance, rows, seed=seed, conditions=conditions)
+        chunks = iter([frame])
+        rows = len(frame)
+    elif conditions:
+        chunks = iter([sample_conditional(estimator, rows, conditions, seed=seed)])
+    else:
+        chunks = estimator.iter_samples(rows, seed=seed)
     if output is None:
         _write_csv_stream(chunks)
         return

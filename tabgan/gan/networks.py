@@ -63,9 +63,11 @@ class Discriminator(nn.Module):
         self.packed_dim = input_dim * pac
         layers: list[nn.Module] = []
         width = self.packed_dim
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
-            width = h
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Initializing zero-element tensors")
+            for h in hidden:
+                layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+                width = h
         layers.append(nn.Linear(width, 1))
         self.net = nn.Sequential(*layers)
 
