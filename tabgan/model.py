@@ -162,8 +162,9 @@ class TabGAN(BaseEstimator):
     max_categories : int
         Most categories kept per discrete column; rarer values share one bucket.
     ema_decay : float
-        If > 0, sample from an exponential moving average of the generator's weights
-        (smooths the epoch-to-epoch wobble of GAN training).
+        If > 0, sample from an exponential moving average of the generator's weights, which
+        smooths the epoch-to-epoch wobble of GAN training (0 turns it off). On Adult it raised
+        train-on-synthetic macro-F1 from 0.749 to 0.760 at 100 epochs (see benchmarks/results).
     seed : int or None
         Makes fitting and sampling reproducible on the CPU.
     device : {"auto", "cpu", "cuda"}
@@ -192,7 +193,7 @@ class TabGAN(BaseEstimator):
         log_frequency: bool = True,
         max_modes: int = 10,
         max_categories: int = 500,
-        ema_decay: float = 0.0,
+        ema_decay: float = 0.999,
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
