@@ -246,8 +246,9 @@ class TabGAN(BaseEstimator):
     def fit(
         self,
         data: pd.DataFrame,
-        discrete_columns: Sequence[str] | None = None,
+        y: None = None,
         *,
+        discrete_columns: Sequence[str] | None = None,
         callback: Callable[[EpochInfo], None] | None = None,
         checkpoint: str | os.PathLike | None = None,
         checkpoint_every: int = 0,
@@ -259,6 +260,8 @@ class TabGAN(BaseEstimator):
         ----------
         data : pandas.DataFrame or 2-D array
             The training table (mixed column types and missing values are fine).
+        y : None
+            Ignored (scikit-learn's signature); put a target column in ``data`` to learn it.
         discrete_columns : sequence of str, optional
             Columns to treat as categorical whatever their dtype.
         callback : callable, optional
@@ -335,6 +338,9 @@ class TabGAN(BaseEstimator):
             self.device_ = device
             self.n_rows_ = len(df)
             self.columns_ = list(df.columns)
+            self.n_features_in_ = len(df.columns)
+            if isinstance(data, pd.DataFrame):
+                self.feature_names_in_ = np.asarray(self.columns_, dtype=object)
             self.encoder_seconds_ = encoder_seconds
             self._refresh_runtime()
             self._trainer = trainer  # lets callbacks sample mid-training (see _generate)

@@ -84,6 +84,7 @@ class Trainer:
         self.rng = rng
         self.epoch = 0  # epochs completed
         self.ema: Generator | None = None
+        self.ema_steps = 0
         if config.ema_decay > 0:
             self.ema = copy.deepcopy(generator).requires_grad_(False)
             self._ema_params = list(self.ema.parameters())
@@ -152,8 +153,12 @@ class Trainer:
             self.grad_sync(self.generator)
         self.opt_g.step()
         if self.ema is not None:
+            # warm-up (as in TF's ExponentialMovingAverage): early on, follow the live weights
+            # closely, so short runs on small tables do not keep their random initial weights
+            self.ema_steps += 1
+            decay = min(self.config.ema_decay, (1 + self.ema_steps) / (10 + self.ema_steps))
             with torch.no_grad():
-                torch._foreach_lerp_(self._ema_params, self._live_params, 1 - self.config.ema_decay)
+                torch._foreach_lerp_(self._ema_params, self._live_params, 1 - decay)
         return loss.detach()
 
     def sampling_generator(self) -> Generator:
@@ -194,7 +199,7 @@ class Trainer:
     def state(self) -> tuple[dict[str, Any], dict[str, Tensor]]:
         """Everything needed to resume exactly: JSON-able metadata and tensors."""
         tensors: dict[str, Tensor] = {}
-        meta: dict[str, Any] = {"epoch": self.epoch, "optimizers": {}}
+        meta: dict[str, Any] = {"epoch": self.epoch, "ema_steps": self.ema_steps, "optimizers": {}}
         for name, module in self._modules():
             for key, value in module.state_dict().items():
                 tensors[f"{name}.{key}"] = value
@@ -236,6 +241,7 @@ class Trainer:
         if "rng.cuda" in tensors and self.data.device.type == "cuda":
             torch.cuda.set_rng_state(tensors["rng.cuda"], self.data.device)
         self.epoch = int(meta["epoch"])
+        self.ema_steps = int(meta.get("ema_steps", 0))
 
     # ------------------------------------------------------------ the loop
     def fit(self, callback: Callable[[EpochInfo], None] | None = None) -> list[EpochInfo]:

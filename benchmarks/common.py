@@ -1,0 +1,305 @@
+"""Shared helpers of the benchmark scripts: data sets, machine description, child processes,
+result files and train-on-synthetic / test-on-real scoring.
+
+Runs in tabgan's environment (the parent side); the peer's script never imports it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RESULTS = BENCH / "results"
+DEFAULT_PEER_PYTHON = BENCH / ".venv-ctgan" / "bin" / "python"
+
+DATASETS = {
+    "adult": {
+        "train": REPO / "examples" / "data" / "adult.csv",
+        "test": REPO / "examples" / "data" / "adult_test.csv",
+        "target": "income",
+    },
+}
+
+
+# ---------------------------------------------------------------------- data
+def dataset_paths(name: str) -> dict[str, Any]:
+    """``{"train": Path, "test": Path, "target": str}`` of a known data set."""
+    if name not in DATASETS:
+        raise SystemExit(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def load_dataset(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The training table, the real test table and the target column."""
+    info = dataset_paths(name)
+    return pd.read_csv(info["train"]), pd.read_csv(info["test"]), info["target"]
+
+
+def discrete_columns(df: pd.DataFrame) -> list[str]:
+    """Text, categorical and boolean columns: what ctgan must be told are discrete (both
+    tools get the same list)."""
+    return [
+        c
+        for c in df.columns
+        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])
+    ]
+
+
+# ---------------------------------------------------------------------- machine
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` or ``cpu``, decided once in the parent so both tools get the same."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: CUDA is not available here")
+    return device
+
+
+def machine_info(threads: int | None = None) -> dict[str, Any]:
+    """CPU, cores, torch threads, GPU and library versions of this run."""
+    import torch
+
+    import tabgan
+
+    if threads:
+        torch.set_num_threads(threads)
+    gpu = None
+    if torch.cuda.is_available():
+        gpu = torch.cuda.get_device_name(0)
+    elif shutil.which("nvidia-smi"):
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+        )
+        gpu = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout else None
+    status = _git("status", "--porcelain")
+    return {
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": gpu,
+        "cuda": torch.version.cuda,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "tabgan": tabgan.__version__,
+        "tabgan_commit": _git("rev-parse", "--short", "HEAD"),
+        "tabgan_dirty": bool(status) if status is not None else None,
+    }
+
+
+# ---------------------------------------------------------------------- child processes
+def check_peer_python(path: str | os.PathLike) -> str:
+    """The peer interpreter, or exit with how to create it."""
+    p = Path(path)
+    if not p.exists():
+        raise SystemExit(
+            f"the peer environment is missing ({p}).\n"
+            "Create it with:  bash benchmarks/setup_peer.sh\n"
+            "(or point --peer-python at a Python with ctgan==0.12.1 installed; "
+            "--no-peer skips the peer)"
+        )
+    return str(p)
+
+
+def run_child(cmd: Sequence[str], timeout: float | None = None) -> dict[str, Any]:
+    """Run one benchmark child; its last stdout line is a JSON object."""
+    print("  $ " + shlex.join(cmd), file=sys.stderr, flush=True)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"benchmark child failed (exit {proc.returncode}): {shlex.join(cmd)}\n"
+            f"{proc.stderr[-4000:]}"
+        )
+    return json.loads(lines[-1])
+
+
+def child_args(**kwargs: Any) -> list[str]:
+    """``--key value`` options for a child script (None values are left out)."""
+    out: list[str] = []
+    for key, value in kwargs.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            out.append(flag)
+        elif isinstance(value, (list, dict)):
+            out += [flag, json.dumps(value)]
+        else:
+            out += [flag, str(value)]
+    return out
+
+
+# ---------------------------------------------------------------------- statistics
+def median(values: Sequence[float | None]) -> float | None:
+    vals = [float(v) for v in values if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def ratio(peer: float | None, ours: float | None) -> float | None:
+    """peer / ours for a time: above 1 means tabgan is faster."""
+    if peer is None or ours is None or ours <= 0:
+        return None
+    return peer / ours
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+# ---------------------------------------------------------------------- results
+def write_result(name: str, payload: dict[str, Any], table: Sequence[str]) -> tuple[Path, Path]:
+    """Write ``results/<name>-<YYYYMMDD-HHMMSS>.json`` and a short ``.md`` beside it."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem = RESULTS / f"{name}-{stamp}"
+    json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")
+    json_path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    m = payload["machine"]
+    lines = [
+        f"# {name} ({payload['date']})",
+        "",
+        f"    {payload['command']}",
+        "",
+        f"- Machine: {m['cpu']}, {m['cpu_count']} cores, torch threads {m['torch_threads']}, "
+        f"GPU {m['gpu'] or 'none'}",
+        f"- Versions: tabgan {m['tabgan']} ({m['tabgan_commit']}"
+        f"{', uncommitted changes' if m['tabgan_dirty'] else ''}), torch {m['torch']}, "
+        f"ctgan {payload.get('peer_version') or '–'} "
+        f"(peer torch {payload.get('peer_torch') or '–'})",
+        "- Settings: " + ", ".join(f"{k}={v}" for k, v in payload["settings"].items()),
+        "",
+        *table,
+        "",
+        f"Raw numbers: `{json_path.name}`.",
+        "",
+    ]
+    md_path.write_text("\n".join(lines), encoding="utf-8")
+    return json_path, md_path
+
+
+def header(settings: dict[str, Any], threads: int | None) -> dict[str, Any]:
+    """The common head of every result: command, date, machine, settings."""
+    return {
+        "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine_info(threads),
+        "settings": settings,
+    }
+
+
+# ---------------------------------------------------------------------- TSTR scoring
+class TSTRScorer:
+    """Macro-F1 on the real test rows of ``HistGradientBoostingClassifier(random_state=0)``
+    trained on a given table (real or synthetic), with one fixed preprocessing.
+
+    Categorical columns (those non-numeric in the real training table) are ordinal-encoded with
+    categories learned from the real training and test rows, then handed to the classifier as
+    native categoricals; a value never seen in real data (possible in synthetic rows) becomes
+    -1, which the classifier treats as missing. Numbers are coerced to float (NaN stays NaN).
+    """
+
+    def __init__(self, train: pd.DataFrame, test: pd.DataFrame, target: str) -> None:
+        from sklearn.preprocessing import OrdinalEncoder
+
+        self.target = target
+        self.features = [c for c in train.columns if c != target]
+        self.categorical = [c for c in self.features if c in discrete_columns(train)]
+        union = pd.concat([train, test], ignore_index=True)
+        self.encoder = OrdinalEncoder(
+            handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1
+        )
+        if self.categorical:
+            self.encoder.fit(self._text(union[self.categorical]))
+        self.classes = sorted(union[target].dropna().astype(str).unique())
+        self.test_x, self.test_y = self._xy(test)
+
+    @staticmethod
+    def _text(frame: pd.DataFrame) -> pd.DataFrame:
+        return (
+            frame.astype(object)
+            .where(frame.notna(), None)
+            .map(lambda v: v if v is None else str(v))
+        )
+
+    def _xy(self, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        x = pd.DataFrame(index=df.index)
+        for c in self.features:
+            if c not in self.categorical:
+                x[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+        if self.categorical:
+            codes = self.encoder.transform(self._text(df[self.categorical]))
+            for i, c in enumerate(self.categorical):
+                x[c] = codes[:, i]
+        x = x[self.features]
+        y = df[self.target].astype(object).where(df[self.target].notna(), None)
+        y = np.array([self.classes.index(str(v)) if str(v) in self.classes else -1 for v in y])
+        keep = y >= 0  # rows whose target is missing or unknown cannot be learned from
+        return x.to_numpy(dtype=float)[keep], y[keep]
+
+    def score(self, train: pd.DataFrame) -> float:
+        """Macro-F1 on the real test rows of the classifier trained on ``train``."""
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.metrics import f1_score
+
+        x, y = self._xy(train)
+        if len(np.unique(y)) < 2:
+            # a single-class table teaches only that class
+            pred = np.full(len(self.test_y), y[0] if len(y) else 0)
+        else:
+            mask = [c in self.categorical for c in self.features]
+            wide = [
+                c
+                for c in self.categorical
+                if len(self.encoder.categories_[self.categorical.index(c)]) > 255
+            ]
+            if wide:  # beyond native categorical support: treat their codes as numbers
+                mask = [c in self.categorical and c not in wide for c in self.features]
+            clf = HistGradientBoostingClassifier(random_state=0, categorical_features=mask)
+            pred = clf.fit(x, y).predict(self.test_x)
+        return float(f1_score(self.test_y, pred, average="macro"))

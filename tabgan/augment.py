@@ -1,0 +1,389 @@
+"""TabGANResampler: synthetic rows as an imbalanced-learn style resampler for pipelines.
+
+``fit_resample(X, y)`` learns the table ``X`` plus the target with a :class:`~tabgan.TabGAN`
+(the target is a discrete column, so the generator's conditional vector can ask for a class),
+then returns the original rows followed by synthetic rows for the classes that
+``sampling_strategy`` asks for (plus ``n_extra`` rows drawn from the learned joint distribution).
+
+imbalanced-learn is optional: its :class:`imblearn.pipeline.Pipeline` recognises any step with a
+``fit_resample`` method, and this class has one without importing imbalanced-learn. Resampling
+happens only while the pipeline is fitted, never at predict time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from tabgan.errors import InvalidDataError, InvalidParameterError
+
+TARGET = "__target__"
+MIN_ROWS = 10  # tabgan.model.MIN_ROWS (not imported: that would load torch)
+_STRATEGIES = ("auto", "minority", "not minority", "not majority", "all")
+
+
+def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
+    """A batch size for small tables: about four steps per epoch, a multiple of ``pac``."""
+    return int(min(cap, max(pac, (n_rows // 4) // pac * pac)))
+
+
+def oversampling_plan(strategy: Any, y: np.ndarray) -> dict[Any, int]:
+    """Rows to generate per class, with imbalanced-learn's over-sampling semantics.
+
+    Parameters
+    ----------
+    strategy : str, float, dict, callable or None
+        ``"auto"``/``"not majority"`` (every class but the majority up to the majority count),
+        ``"minority"``, ``"not minority"``, ``"all"``; a float ``r`` (binary targets only: the
+        minority class grows to ``r`` times the majority); a dict ``{class: final count}``; a
+        callable ``y -> dict``; ``None`` for no class-targeted rows.
+    y : numpy.ndarray
+        Class labels.
+
+    Returns
+    -------
+    dict
+        Class -> rows to generate, in the order of ``np.unique(y)``.
+    """
+    classes, counts = np.unique(y, return_counts=True)
+    count = {c: int(k) for c, k in zip(classes.tolist(), counts, strict=True)}
+    majority = max(count.values())
+    minority = min(count.values())
+    if strategy is None:
+        return {}
+    if callable(strategy):
+        strategy = strategy(y)
+    if isinstance(strategy, str):
+        if strategy not in _STRATEGIES:
+            raise InvalidParameterError(
+                f"sampling_strategy must be one of {', '.join(map(repr, _STRATEGIES))}, a float, "
+                f"a dict or a callable; got {strategy!r}"
+            )
+        majority_class = max(count, key=count.get)
+        minority_class = min(count, key=count.get)
+        if strategy == "minority":
+            chosen = [minority_class]
+        elif strategy == "not minority":
+            chosen = [c for c in count if c != minority_class]
+        elif strategy == "all":
+            chosen = list(count)
+        else:
+            chosen = [c for c in count if c != majority_class]
+        return {c: majority - count[c] for c in count if c in chosen}
+    if isinstance(strategy, (float, np.floating)) and not isinstance(strategy, bool):
+        if len(count) != 2:
+            raise InvalidParameterError(
+                "a float sampling_strategy needs a binary target; use a dict for "
+                f"{len(count)} classes"
+            )
+        if not 0 < strategy <= 1:
+            raise InvalidParameterError(
+                f"a float sampling_strategy must be in (0, 1], got {strategy}"
+            )
+        plan = {}
+        for c, k in count.items():
+            if k == majority and k != minority:
+                continue
+            want = int(majority * float(strategy))
+            if want < k:
+                raise InvalidParameterError(
+                    f"sampling_strategy={strategy} would remove rows of class {c!r} "
+                    f"({k} rows, {want} asked); over-sampling only adds rows"
+                )
+            plan[c] = want - k
+        return plan
+    if isinstance(strategy, Mapping):
+        plan = {}
+        for c, want in strategy.items():
+            key = c.item() if isinstance(c, np.generic) else c
+            if key not in count:
+                raise InvalidParameterError(
+                    f"sampling_strategy names class {c!r}, which is not in y "
+                    f"(classes: {list(count)[:10]})"
+                )
+            if isinstance(want, bool) or not isinstance(want, (int, np.integer)):
+                raise InvalidParameterError(f"sampling_strategy[{c!r}] must be an integer")
+            if want < count[key]:
+                raise InvalidParameterError(
+                    f"sampling_strategy asks {want} rows of class {c!r}, which already has "
+                    f"{count[key]}; over-sampling only adds rows"
+                )
+            plan[key] = int(want) - count[key]
+        return plan
+    raise InvalidParameterError(
+        f"sampling_strategy must be a string, a float, a dict or a callable; got {strategy!r}"
+    )
+
+
+class TabGANResampler(BaseEstimator):
+    """Adds TabGAN-generated rows to a training set; an imbalanced-learn style resampler.
+
+    Parameters
+    ----------
+    sampling_strategy : str, float, dict, callable or None
+        Which classes get how many synthetic rows, as in imbalanced-learn's over-samplers:
+        ``"auto"`` (every class but the majority grows to the majority count), ``"minority"``,
+        ``"not minority"``, ``"not majority"``, ``"all"``, a float (binary only: minority /
+        majority ratio after resampling), a dict ``{class: final count}``, a callable
+        ``y -> dict``, or ``None`` (no class-targeted rows, only ``n_extra``).
+    n_extra : int
+        Further synthetic rows drawn from the learned joint distribution (labels included),
+        on top of ``sampling_strategy``: plain augmentation of a small table.
+    epochs : int
+        TabGAN training passes (small tables make epochs cheap).
+    batch_size : int or "auto"
+        TabGAN batch size; ``"auto"`` gives about four steps per epoch (multiple of 10, at
+        most 500).
+    generator_dims, discriminator_dims : sequence of int
+        Hidden layer widths of the TabGAN networks.
+    discrete_columns : sequence of str, optional
+        Feature columns to treat as categorical (by name; ``"x0"``, ``"x1"``... for arrays).
+    ema_decay : float or None
+        TabGAN's generator weight averaging; ``None`` keeps TabGAN's default.
+    seed : int or None
+        Makes fitting and sampling reproducible on the CPU.
+    device : {"auto", "cpu", "cuda"}
+        Where to train.
+    verbose : bool
+        Show TabGAN's progress bar.
+
+    Attributes
+    ----------
+    model_ : TabGAN
+        The fitted generator (features + target as column ``target_name_``).
+    sampling_strategy_ : dict
+        Class -> synthetic rows generated for it (``n_extra`` rows not included).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` is a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> from imblearn.pipeline import make_pipeline  # doctest: +SKIP
+    >>> pipe = make_pipeline(TabGANResampler(epochs=100), HistGradientBoostingClassifier())
+    >>> cross_val_score(pipe, X, y, scoring="f1_macro")  # doctest: +SKIP
+    """
+
+    # imbalanced-learn's is_sampler() reads this; sklearn ignores it
+    _estimator_type = "sampler"
+
+    def __init__(
+        self,
+        sampling_strategy: str | float | dict | Callable | None = "auto",
+        n_extra: int = 0,
+        *,
+        epochs: int = 300,
+        batch_size: int | str = "auto",
+        generator_dims: Sequence[int] = (256, 256),
+        discriminator_dims: Sequence[int] = (256, 256),
+        discrete_columns: Sequence[str] | None = None,
+        ema_decay: float | None = None,
+        seed: int | None = None,
+        device: str = "auto",
+        verbose: bool = False,
+    ) -> None:
+        self.sampling_strategy = sampling_strategy
+        self.n_extra = n_extra
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.discrete_columns = discrete_columns
+        self.ema_decay = ema_decay
+        self.seed = seed
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ input handling
+    def _frame(self, X: Any) -> tuple[pd.DataFrame, list]:
+        if isinstance(X, pd.DataFrame):
+            labels = list(X.columns)
+            names = [str(c) for c in labels]
+            if len(set(names)) != len(names):
+                raise InvalidDataError("X has duplicate column names")
+            frame = X.set_axis(names, axis=1).reset_index(drop=True)
+        else:
+            # standard messages for sparse, complex, empty and too-small inputs
+            arr = check_array(
+                X,
+                dtype=None,
+                accept_sparse=False,
+                ensure_all_finite=False,
+                ensure_min_samples=MIN_ROWS,
+            )
+            labels = list(range(arr.shape[1]))
+            frame = pd.DataFrame(arr, columns=[f"x{i}" for i in labels]).infer_objects()
+        if frame.shape[1] == 0:
+            raise InvalidDataError(
+                f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is required"
+            )
+        if len(frame) < MIN_ROWS:
+            raise InvalidDataError(
+                f"Found {len(frame)} sample(s) (shape={frame.shape}) while a minimum of "
+                f"{MIN_ROWS} is required"
+            )
+        return frame, labels
+
+    @staticmethod
+    def _labels(y: Any, n: int) -> np.ndarray:
+        if y is None:
+            raise InvalidDataError(
+                "TabGANResampler requires y to be passed, but the target y is None"
+            )
+        values = y.to_numpy() if isinstance(y, pd.Series) else np.asarray(y)
+        if values.ndim == 2 and values.shape[1] == 1:
+            values = values.ravel()
+        if values.ndim != 1:
+            raise InvalidDataError(f"y must be 1-D class labels, got shape {values.shape}")
+        if len(values) != n:
+            raise InvalidDataError(f"X has {n} rows but y has {len(values)}")
+        if pd.isna(pd.Series(values)).any():
+            raise InvalidDataError("y has missing labels")
+        kind = type_of_target(values)
+        if kind not in ("binary", "multiclass"):
+            raise InvalidDataError(
+                f"Unknown label type: y must hold class labels (binary or multiclass), "
+                f"got a {kind} target"
+            )
+        return values
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: Any, y: Any) -> TabGANResampler:
+        """Learn ``X`` and ``y`` together; :meth:`fit_resample` is the usual entry point.
+
+        Returns
+        -------
+        TabGANResampler
+            ``self``, fitted.
+        """
+        from tabgan.model import TabGAN, _positive_int, _seed_state
+
+        frame, labels = self._frame(X)
+        values = self._labels(y, len(frame))
+        n_extra = self.n_extra
+        if isinstance(n_extra, bool) or not isinstance(n_extra, (int, np.integer)) or n_extra < 0:
+            raise InvalidParameterError(f"n_extra must be a non-negative integer, got {n_extra!r}")
+        plan = oversampling_plan(self.sampling_strategy, values)
+        if self.batch_size == "auto":
+            batch = auto_batch_size(len(frame))
+        else:
+            batch = _positive_int("batch_size", self.batch_size)
+        target = TARGET
+        while target in frame.columns:
+            target = f"_{target}_"
+        table = frame.copy()
+        table[target] = values
+        discrete = [target, *[str(c) for c in (self.discrete_columns or [])]]
+        fit_ss, self._sample_ss = _seed_state(self.seed).spawn(2)
+        extra = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
+        model = TabGAN(
+            **extra,
+            epochs=self.epochs,
+            batch_size=batch,
+            generator_dims=self.generator_dims,
+            discriminator_dims=self.discriminator_dims,
+            seed=int(fit_ss.generate_state(1)[0]),
+            device=self.device,
+            verbose=self.verbose,
+        )
+        model.fit(table, discrete_columns=discrete)
+        self.model_ = model
+        self.target_name_ = target
+        self.sampling_strategy_ = plan
+        self.n_features_in_ = frame.shape[1]
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
+            self.feature_names_in_ = np.asarray(labels, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self._labels_in = labels
+        return self
+
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """Fit on ``(X, y)`` and return the original rows followed by synthetic ones.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array of shape (n_samples, n_features)
+            Features; mixed column types and missing values are fine.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled, y_resampled
+            The same types as the inputs (a DataFrame keeps its columns and dtypes, a Series
+            its name and dtype; arrays stay arrays), original rows first.
+        """
+        self.fit(X, y)
+        return self._resample(X, y)
+
+    def _resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        from tabgan.conditions import sample_conditional
+
+        check_is_fitted(self, "model_")
+        model, target = self.model_, self.target_name_
+        parts = []
+        seeds = self._sample_ss.spawn(len(self.sampling_strategy_) + 1)
+        for (cls, k), ss in zip(self.sampling_strategy_.items(), seeds, strict=False):
+            if k > 0:
+                parts.append(sample_conditional(model, k, {target: ("==", cls)}, seed=ss))
+        if self.n_extra:
+            seed = int(seeds[-1].generate_state(1)[0])
+            parts.append(model.sample(int(self.n_extra), seed=seed))
+        synth = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame(columns=[*model.columns_])
+        )
+        return self._join(X, y, synth)
+
+    def _join(self, X: Any, y: Any, synth: pd.DataFrame) -> tuple[Any, Any]:
+        labels = self._labels_in
+        target = self.target_name_
+        new_y = synth[target].to_numpy()
+        new_x = synth.drop(columns=[target])
+        if isinstance(X, pd.DataFrame):
+            new_x = new_x.set_axis(labels, axis=1)
+            out_x = pd.concat([X.reset_index(drop=True), new_x], ignore_index=True)
+            for label, dtype in zip(labels, X.dtypes, strict=True):
+                if out_x[label].dtype != dtype:
+                    try:
+                        out_x[label] = out_x[label].astype(dtype)
+                    except (TypeError, ValueError):
+                        pass  # e.g. ints with synthetic missing values stay float
+        else:
+            arr = np.asarray(X)
+            out_x = np.concatenate([arr, new_x.to_numpy(dtype=arr.dtype)], axis=0)
+        if isinstance(y, pd.Series):
+            combined = pd.concat(
+                [y.reset_index(drop=True), pd.Series(new_y, name=y.name)], ignore_index=True
+            )
+            try:
+                combined = combined.astype(y.dtype)
+            except (TypeError, ValueError):
+                pass
+            out_y: Any = combined.rename(y.name)
+        else:
+            old = np.asarray(y)
+            if old.ndim == 2:
+                old = old.ravel()
+            out_y = np.concatenate([old, np.asarray(new_y, dtype=old.dtype)])
+        return out_x, out_y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        tags.non_deterministic = self.seed is None
+        return tags
+
+
+__all__ = ["TabGANResampler", "auto_batch_size", "oversampling_plan"]

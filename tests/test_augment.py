@@ -1,0 +1,192 @@
+"""TabGANResampler: imbalanced-learn semantics, pandas and numpy inputs, pipelines, clone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from tabgan import InvalidDataError, InvalidParameterError, TabGANResampler
+from tabgan.augment import auto_batch_size, oversampling_plan
+from tests.conftest import make_mixed_table
+
+TINY = {"epochs": 1, "generator_dims": (16,), "discriminator_dims": (16,), "device": "cpu"}
+
+
+def _imbalanced(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    df = make_mixed_table(n, seed=seed)
+    y = df.pop("group").rename("group")  # a: 60%, b: 30%, c: 10%
+    return df, y
+
+
+# ---------------------------------------------------------------------------- strategy
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    ["auto", "minority", "not minority", "not majority", "all", {1: 30, 2: 9}],
+)
+def test_plan_matches_imbalanced_learn(strategy) -> None:
+    from imblearn.utils import check_sampling_strategy
+
+    y = np.array([0] * 50 + [1] * 20 + [2] * 5)
+    ours = oversampling_plan(strategy, y)
+    theirs = check_sampling_strategy(strategy, y, "over-sampling")
+    assert ours == {k: int(v) for k, v in theirs.items()}
+
+
+def test_plan_float_and_callable() -> None:
+    y = np.array(["no"] * 50 + ["yes"] * 20)
+    assert oversampling_plan(0.6, y) == {"yes": 10}
+    assert oversampling_plan(lambda labels: {"yes": 25}, y) == {"yes": 5}
+    assert oversampling_plan(None, y) == {}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "message"),
+    [
+        (0.2, "would remove rows"),
+        ({"yes": 10}, "already has 20"),
+        ({"maybe": 10}, "not in y"),
+        ("most", "sampling_strategy must be one of"),
+        ([1, 2], "must be a string"),
+    ],
+)
+def test_plan_rejects_bad_strategies(strategy, message) -> None:
+    y = np.array(["no"] * 50 + ["yes"] * 20)
+    with pytest.raises(InvalidParameterError, match=message):
+        oversampling_plan(strategy, y)
+
+
+def test_float_needs_binary_target() -> None:
+    with pytest.raises(InvalidParameterError, match="binary"):
+        oversampling_plan(0.5, np.array([0, 1, 2, 2]))
+
+
+def test_auto_batch_size_is_a_multiple_of_pac() -> None:
+    assert [auto_batch_size(n) for n in (12, 100, 250, 1000, 5000)] == [10, 20, 60, 250, 500]
+
+
+# ---------------------------------------------------------------------------- resampling
+
+
+def test_dataframe_auto_balances_and_keeps_types() -> None:
+    X, y = _imbalanced()
+    res = TabGANResampler(seed=0, **TINY)
+    X_res, y_res = res.fit_resample(X, y)
+    counts = y.value_counts()
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert y_res.name == "group" and y_res.dtype == y.dtype
+    assert list(X_res.columns) == list(X.columns)
+    assert X_res.dtypes.astype(str).tolist() == X.dtypes.astype(str).tolist()
+    assert (y_res.value_counts() == counts.max()).all()
+    # originals first, unchanged
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+    assert res.sampling_strategy_ == {
+        c: int(counts.max() - k) for c, k in counts.items() if k < counts.max()
+    }
+    assert res.n_features_in_ == X.shape[1]
+    assert list(res.feature_names_in_) == list(X.columns)
+
+
+def test_numpy_inputs_stay_numpy_with_dict_strategy_and_extra_rows() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = (X[:, 0] > 0.7).astype(np.int64)
+    before = np.bincount(y)
+    res = TabGANResampler({1: before[1] + 15}, n_extra=9, seed=0, **TINY)
+    X_res, y_res = res.fit_resample(X, y)
+    assert isinstance(X_res, np.ndarray) and X_res.dtype == X.dtype
+    assert isinstance(y_res, np.ndarray) and y_res.dtype == y.dtype
+    assert X_res.shape == (100 + 15 + 9, 3) and len(y_res) == len(X_res)
+    np.testing.assert_array_equal(X_res[:100], X)
+    # the 15 class-1 rows are exact; the 9 extra rows carry whatever labels they were drawn with
+    assert (y_res[100:115] == 1).all()
+    assert set(np.unique(y_res[115:])) <= {0, 1}
+
+
+def test_float_strategy_on_binary_target() -> None:
+    X, y = _imbalanced()
+    binary = (y == "c").map({True: "yes", False: "no"})
+    counts = binary.value_counts()
+    _, y_res = TabGANResampler(0.9, seed=0, **TINY).fit_resample(X, binary)
+    after = y_res.value_counts()
+    assert after[counts.idxmax()] == counts.max()
+    assert after[counts.idxmin()] == int(counts.max() * 0.9)
+
+
+def test_integer_column_labels_and_object_arrays() -> None:
+    X, y = _imbalanced(100, seed=1)
+    frame = X[["age", "income", "color"]].set_axis([0, 1, 2], axis=1)
+    X_res, _ = TabGANResampler("minority", seed=0, **TINY).fit_resample(frame, y.to_numpy())
+    assert list(X_res.columns) == [0, 1, 2]
+    arr = X[["age", "color"]].to_numpy(dtype=object)
+    X_res, y_res = TabGANResampler("minority", seed=0, **TINY).fit_resample(arr, list(y))
+    assert X_res.dtype == object and X_res.shape[1] == 2 and isinstance(y_res, np.ndarray)
+
+
+def test_seeded_resampling_is_reproducible() -> None:
+    X, y = _imbalanced()
+    a = TabGANResampler(seed=3, **TINY).fit_resample(X, y)
+    b = TabGANResampler(seed=3, **TINY).fit_resample(X, y)
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_series_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [
+        (None, "requires y"),
+        (np.linspace(0, 1, 120), "Unknown label type"),
+        (np.array(["a"] * 119), "119"),
+    ],
+)
+def test_bad_labels(y, message) -> None:
+    X, _ = _imbalanced()
+    with pytest.raises(InvalidDataError, match=message):
+        TabGANResampler(**TINY).fit_resample(X, y)
+
+
+def test_bad_n_extra() -> None:
+    X, y = _imbalanced()
+    with pytest.raises(InvalidParameterError, match="n_extra"):
+        TabGANResampler(n_extra=-1, **TINY).fit_resample(X, y)
+
+
+def test_clone_keeps_params_and_drops_fitted_state() -> None:
+    X, y = _imbalanced()
+    res = TabGANResampler({"c": 40}, n_extra=3, seed=5, **TINY)
+    res.fit_resample(X, y)
+    twin = clone(res)
+    assert twin.get_params() == res.get_params()
+    assert not hasattr(twin, "model_")
+
+
+def test_inside_imblearn_pipeline_with_cross_validation() -> None:
+    pytest.importorskip("imblearn")
+    from imblearn.pipeline import make_pipeline
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.preprocessing import OrdinalEncoder
+
+    X, y = _imbalanced(150, seed=4)
+    X = X[["age", "income", "color", "flag"]].assign(color=lambda d: d["color"].fillna("none"))
+    encode = make_column_transformer(
+        (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["color"]),
+        remainder="passthrough",
+    )
+    pipe = make_pipeline(
+        TabGANResampler(seed=0, **TINY),
+        encode,
+        HistGradientBoostingClassifier(max_iter=10),
+    )
+    scores = cross_val_score(
+        pipe, X, y, cv=StratifiedKFold(2, shuffle=True, random_state=0), scoring="f1_macro"
+    )
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+    # resampling happens in fit only: predict sees the rows it is given
+    pipe.fit(X, y)
+    assert pipe.predict(X).shape == (len(X),)
+    assert pipe.steps[0][1].model_.n_rows_ == len(X)
