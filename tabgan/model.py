@@ -502,8 +502,7 @@ class TabGAN(BaseEstimator):
             z = torch.randn(n, generator.args["noise_dim"], device=self.device_, generator=rng)
             if cond is not None:
                 z = torch.cat([z, cond.vector], dim=1)
-            raw = generator(z)
-            rows = layout.activate(raw, 0.2, rng)
+            rows = layout.sample_activate(generator(z), rng)
         return rows.to("cpu").numpy()
 
     # ------------------------------------------------------------------ persistence

@@ -78,6 +78,25 @@ class TorchLayout:
             parts.append(torch.index_select(probs, 1, self.soft.flat_valid))
         return torch.index_select(torch.cat(parts, dim=1), 1, self.restore)
 
+    def sample_activate(self, raw: Tensor, generator: torch.Generator | None) -> Tensor:
+        """Rows for decoding only, computed in place: tanh on scalar spans, logits plus Gumbel
+        noise on one-hot spans. Decoding takes each span's argmax, so a category is drawn from
+        the softmax of the logits exactly as Gumbel-softmax would (whatever the temperature),
+        without paying for the padded softmax."""
+        if self.soft.n:
+            soft = self.soft.flat_index[self.soft.flat_valid]
+            uniform = torch.rand(
+                (raw.shape[0], soft.numel()),
+                device=raw.device,
+                dtype=raw.dtype,
+                generator=generator,
+            )
+            gumbel = uniform.clamp_(1e-10, 1.0 - 1e-7).log_().neg_().log_().neg_()
+            raw.index_add_(1, soft, gumbel)
+        if self.tanh_index.numel():
+            raw.index_copy_(1, self.tanh_index, torch.tanh(raw[:, self.tanh_index]))
+        return raw
+
     def conditional_loss(self, raw: Tensor, column: Tensor, category: Tensor) -> Tensor:
         """Mean cross-entropy of each row's chosen conditional span against its asked category."""
         if self.cond.n == 0:

@@ -45,7 +45,29 @@ class Generator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: Tensor) -> Tensor:
-        return self.net(z)
+        if self.training or torch.is_grad_enabled():
+            return self.net(z)
+        return self._infer(z)
+
+    def _infer(self, z: Tensor) -> Tensor:
+        """Inference without the residual concatenations: every block writes its output into
+        one preallocated buffer (the layout ``cat`` would build), and each eval-mode batch norm
+        is folded into its linear layer."""
+        *blocks, head = self.net
+        widths = [b.fc.out_features for b in blocks]
+        total = sum(widths) + z.shape[1]
+        buf = torch.empty(z.shape[0], total, device=z.device, dtype=z.dtype)
+        start = total - z.shape[1]
+        buf[:, start:] = z
+        for block, width in zip(blocks, widths, strict=True):
+            bn = block.bn
+            scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+            weight = block.fc.weight * scale[:, None]
+            bias = (block.fc.bias - bn.running_mean) * scale + bn.bias
+            out = torch.addmm(bias, buf[:, start:], weight.T)
+            start -= width
+            buf[:, start : start + width] = out.clamp_min_(0)
+        return head(buf)
 
 
 class Discriminator(nn.Module):

@@ -105,3 +105,29 @@ def test_fixed_batch():
     cond = sampler.fixed_batch(4, span=1, category=2)
     assert torch.all(cond.vector[:, 2 + 2] == 1) and torch.all(cond.vector.sum(1) == 1)
     assert torch.all(cond.column == 1) and torch.all(cond.category == 2)
+
+
+def test_sample_activate_draws_categories_like_gumbel_softmax():
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    logits = torch.zeros(20000, 10)
+    logits[:, 6:10] = torch.log(torch.tensor([0.1, 0.2, 0.3, 0.4]))
+    out = layout.sample_activate(logits.clone(), torch.Generator().manual_seed(0))
+    share = torch.bincount(out[:, 6:10].argmax(1), minlength=4).float() / 20000
+    torch.testing.assert_close(share, torch.tensor([0.1, 0.2, 0.3, 0.4]), atol=0.02, rtol=0)
+    torch.testing.assert_close(out[:, 0], torch.tanh(logits[:, 0]))
+
+
+def test_generator_inference_path_matches_module_path():
+    from tabgan.gan import Generator
+
+    torch.manual_seed(0)
+    gen = Generator(8, 6, (16, 12), 10)
+    gen.train()
+    gen(torch.randn(64, 14))  # populate batch-norm running statistics
+    gen.eval()
+    z = torch.randn(32, 14)
+    with torch.no_grad():
+        fast = gen(z)
+    with torch.enable_grad():
+        slow = gen(z)
+    torch.testing.assert_close(fast, slow.detach(), rtol=1e-5, atol=1e-5)
