@@ -93,6 +93,16 @@ def _torch_seed(ss: np.random.SeedSequence) -> int:
 
 
 def _as_frame(data: Any) -> pd.DataFrame:
+    if (
+        hasattr(data, "tocsr")
+        or hasattr(data, "sparse_format")
+        or type(data).__module__.startswith("scipy.sparse")
+    ):
+        raise InvalidDataError(
+            "sparse input is not supported; pass a dense DataFrame or array (e.g. X.toarray())"
+        )
+    if isinstance(data, np.ndarray) and np.iscomplexobj(data):
+        raise InvalidDataError("Complex data not supported; pass real-valued columns")
     if isinstance(data, pd.DataFrame):
         df = data
     elif isinstance(data, (np.ndarray, list)):
@@ -582,6 +592,14 @@ class TabGAN(BaseEstimator):
             raise NotFittedError(
                 "this TabGAN is not fitted yet; call fit(data) or TabGAN.load(path) first"
             )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # missing values are data, learned at their rate
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.requires_fit = True
+        return tags
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "generator_")
