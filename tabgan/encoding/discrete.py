@@ -70,19 +70,25 @@ class CategoricalCodec:
 
     @classmethod
     def fit(cls, series: pd.Series, max_categories: int) -> CategoricalCodec:
+        """Count the categories of ``series`` (missing values are one category)."""
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-        values = [_plain(v) for v in uniques]
+        raw_counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        # merge values that are equal once made plain (e.g. 1 and 1.0 in an object column)
+        merged: dict[Any, list] = {}
+        for value, count in zip(uniques, raw_counts, strict=True):
+            plain = _plain(value)
+            merged.setdefault(_key(plain), [plain, 0])[1] += int(count)
         n_missing = int((codes < 0).sum())
         if n_missing:
-            values.append(None)
-            counts = np.append(counts, n_missing)
+            merged.setdefault(_key(None), [None, 0])[1] += n_missing
+        values = [v for v, _ in merged.values()]
+        counts = np.array([c for _, c in merged.values()], dtype=np.int64)
         order = np.argsort(-counts, kind="stable")
         values = [values[i] for i in order]
         counts = counts[order]
         if len(values) <= max_categories:
             return cls(values, [int(c) for c in counts])
-        keep = max(max_categories - 1, 1)
+        keep = max(max_categories - 1, 0)
         rare = list(range(keep, min(len(values), keep + RARE_KEEP)))
         return cls(
             values[:keep],
@@ -92,24 +98,20 @@ class CategoricalCodec:
         )
 
     def indices(self, series: pd.Series, column: str) -> np.ndarray:
-        """Category index of every value (the "other" bucket for unseen ones, if any)."""
-        present = [c for c in self.categories if not _is_missing(c)]
-        index = pd.Index(present, dtype=object)
-        positions = np.array(
-            [i for i, c in enumerate(self.categories) if not _is_missing(c)], dtype=np.int64
-        )
-        raw = index.get_indexer(pd.Index(series.astype(object), dtype=object))
-        out = np.where(raw >= 0, positions[np.maximum(raw, 0)] if positions.size else -1, -1)
-        missing = series.isna().to_numpy()
-        if missing.any():
-            try:
-                out[missing] = self.categories.index(None)
-            except ValueError:
-                out[missing] = -1
+        """Category index of every value (the "other" bucket for unseen ones, if any).
+
+        Values are matched in their plain (JSON) form, one lookup per distinct value.
+        """
+        lookup = {_key(c): i for i, c in enumerate(self.categories)}
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        table = np.array([lookup.get(_key(_plain(v)), -1) for v in uniques], dtype=np.int64)
+        out = np.full(len(codes), lookup.get(_key(None), -1), dtype=np.int64)
+        present = codes >= 0
+        out[present] = table[codes[present]]
         unknown = out < 0
         if unknown.any():
             if not self.has_other:
-                value = series[unknown].iloc[0]
+                value = series.iloc[int(np.flatnonzero(unknown)[0])]
                 raise InvalidDataError(
                     f"column {column!r} has value {value!r} that was not seen in training"
                 )
@@ -164,14 +166,38 @@ class CategoricalCodec:
 
     @classmethod
     def from_dict(cls, d: dict) -> CategoricalCodec:
-        return cls(
-            [from_json_value(v) for v in d["categories"]],
-            [int(c) for c in d["counts"]],
-            [from_json_value(v) for v in d["rare_values"]],
-            [int(c) for c in d["rare_counts"]],
-        )
+        """Rebuild from :meth:`to_dict`; ``ValueError`` if the state is inconsistent."""
+        try:
+            codec = cls(
+                [from_json_value(v) for v in d["categories"]],
+                [int(c) for c in d["counts"]],
+                [from_json_value(v) for v in d["rare_values"]],
+                [int(c) for c in d["rare_counts"]],
+            )
+        except OverflowError as exc:  # int()/float() of JSON 1e400
+            raise ValueError(f"categorical codec: {exc}") from exc
+        if len(codec.counts) != len(codec.categories) or len(codec.rare_counts) != len(
+            codec.rare_values
+        ):
+            raise ValueError("categorical codec: values and counts differ in length")
+        if min(codec.counts + codec.rare_counts, default=0) < 0 or (
+            codec.rare_counts and sum(codec.rare_counts) <= 0
+        ):
+            raise ValueError("categorical codec: counts must be non-negative")
+        return codec
 
 
 def _plain(value: Any) -> Any:
     """numpy scalars to python; values JSON cannot hold exactly become their JSON form."""
     return from_json_value(to_json_value(value))
+
+
+def _key(plain: Any) -> tuple:
+    """Hashable identity of a plain value: 1 and 1.0 match, True and 1 do not."""
+    if plain is None:
+        return ("missing",)
+    if isinstance(plain, bool):
+        return ("bool", plain)
+    if isinstance(plain, (int, float)):
+        return ("number", plain)
+    return ("text", str(plain))

@@ -1,7 +1,12 @@
 """Mode-specific normalisation (CTGAN): a variational Gaussian mixture per numeric column.
 
-A value ``x`` becomes a one-hot of its mixture mode ``k`` (sampled from the posterior) and a
-scalar ``(x - mean_k) / (4 std_k)`` in [-1, 1]. NaN and infinities, when the training column has
+The mixture (sklearn's ``BayesianGaussianMixture``, Dirichlet-process prior) is fitted on a
+bounded random subsample of the finite values; modes with weight <= ``MIN_WEIGHT`` are dropped.
+A value ``x`` becomes a scalar ``(x - mean_k) / halfwidth_k`` clipped to [-0.99, 0.99] and a
+one-hot of its mode ``k``, drawn from the posterior over the modes whose range holds ``x``
+(Gumbel-max with an rng, the most likely mode without). ``halfwidth_k`` is CTGAN's ``4 std_k``,
+widened where needed to reach every training value assigned to mode ``k``: tails the subsample
+missed would otherwise be clipped and lost. NaN and infinities, when the training column has
 them, get a one-hot "state" of their own so they come back at their real rate.
 """
 
@@ -148,15 +153,31 @@ class NumericCodec:
 
     @classmethod
     def from_dict(cls, d: dict) -> NumericCodec:
-        return cls(
-            [float(v) for v in d["weights"]],
-            [float(v) for v in d["means"]],
-            [float(v) for v in d["stds"]],
-            [float(v) for v in d["halfwidths"]],
-            float(d["minimum"]),
-            float(d["maximum"]),
-            [str(s) for s in d["states"]],
-        )
+        """Rebuild from :meth:`to_dict`; ``ValueError`` if the state is inconsistent (a
+        corrupt file must not load and then fail while sampling)."""
+        try:
+            codec = cls(
+                [float(v) for v in d["weights"]],
+                [float(v) for v in d["means"]],
+                [float(v) for v in d["stds"]],
+                [float(v) for v in d["halfwidths"]],
+                float(d["minimum"]),
+                float(d["maximum"]),
+                [str(s) for s in d["states"]],
+            )
+        except OverflowError as exc:  # int()/float() of JSON 1e400
+            raise ValueError(f"numeric codec: {exc}") from exc
+        n = len(codec.weights)
+        if n == 0 or not len(codec.means) == len(codec.stds) == len(codec.halfwidths) == n:
+            raise ValueError("numeric codec: mode lists are empty or of different lengths")
+        if not all(np.isfinite(codec.means)) or min(codec.stds + codec.halfwidths) <= 0:
+            raise ValueError("numeric codec: mode means must be finite and widths positive")
+        states = codec.states
+        if states and (states[0] != "finite" or len(set(states)) != len(states)):
+            raise ValueError(f"numeric codec: bad states {states}")
+        if not set(states) <= set(STATES):
+            raise ValueError(f"numeric codec: unknown states {states}")
+        return codec
 
 
 def _log_posterior(

@@ -1,4 +1,14 @@
-"""Schema inference: each column's kind (and what it takes to restore it), editable before fit."""
+"""Schema inference: each column's kind (and what it takes to restore it), editable before fit.
+
+Rules, in order: category dtype -> CATEGORICAL (CONSTANT/EMPTY when it holds one/no value);
+bool, nullable boolean, or object columns of only True/False -> BOOLEAN; datetime64 (tz too) ->
+DATETIME; timedelta64 -> INTEGER/CONTINUOUS in seconds; all missing -> EMPTY; numbers: one value
+and no missing -> CONSTANT, integral with at most ``DISCRETE_INT_MAX`` distinct values (or one
+value plus missing, or only non-finite values) -> CATEGORICAL, else INTEGER or CONTINUOUS; text:
+one value and no missing -> CONSTANT, dates in one consistent format -> DATETIME (the format is
+kept so values come back as the same kind of string), else CATEGORICAL (with a warning when
+numbers and text are mixed).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from tabgan.errors import InvalidDataError
 
@@ -43,7 +54,21 @@ class ColumnKind(enum.Enum):
 
 @dataclass
 class ColumnSpec:
-    """One column: its name, kind, the dtype to restore, and kind-specific options."""
+    """One column of a :class:`Schema`.
+
+    Attributes
+    ----------
+    name : str
+        The column name, exactly as in the table.
+    kind : ColumnKind
+        How the column is modelled.
+    dtype : str
+        The pandas dtype decoded values are cast back to (e.g. ``"int64"``, ``"Int64"``,
+        ``"str"``, ``"category"``, ``"datetime64[ns, UTC]"``).
+    options : dict
+        Kind-specific JSON-able data: ``format`` of date strings, ``tz`` of datetimes,
+        ``categories``/``ordered`` of category dtypes, ``value`` of constants, ...
+    """
 
     name: str
     kind: ColumnKind
@@ -64,7 +89,19 @@ class ColumnSpec:
 
 
 class Schema:
-    """Ordered column specs; edit with :meth:`set_kind` before fitting."""
+    """The ordered column specs of a table; edit it with :meth:`set_kind` before fitting.
+
+    Parameters
+    ----------
+    columns : sequence of ColumnSpec
+        In table order.
+
+    Examples
+    --------
+    >>> schema = infer_schema(df)  # doctest: +SKIP
+    >>> schema.set_kind("zip_code", ColumnKind.CATEGORICAL)  # doctest: +SKIP
+    >>> TableEncoder().fit(df, schema=schema)  # doctest: +SKIP
+    """
 
     def __init__(self, columns: Sequence[ColumnSpec]) -> None:
         self.columns = list(columns)
@@ -85,9 +122,22 @@ class Schema:
                 return c
         raise InvalidDataError(f"unknown column {name!r}; columns are: {_list(self.names)}")
 
-    def set_kind(self, name: str, kind: ColumnKind) -> None:
-        """Override the inferred kind of a column."""
-        self[name].kind = ColumnKind(kind)
+    def set_kind(self, name: str, kind: ColumnKind | str) -> None:
+        """Override the inferred kind of a column.
+
+        Raises
+        ------
+        InvalidDataError
+            ``name`` is not a column of the schema, or ``kind`` is not a :class:`ColumnKind`.
+        """
+        spec = self[name]
+        try:
+            spec.kind = ColumnKind(kind)
+        except ValueError as exc:
+            kinds = ", ".join(k.value for k in ColumnKind)
+            raise InvalidDataError(
+                f"unknown kind {kind!r} for column {name!r}; kinds: {kinds}"
+            ) from exc
 
     def to_dict(self) -> dict:
         return {"columns": [c.to_dict() for c in self.columns]}
@@ -106,23 +156,53 @@ def _list(names: Sequence[str], limit: int = 12) -> str:
 
 
 def _date_format(values: pd.Series) -> str | None:
-    """The one format that parses >= 95% of a sample of string values, if any."""
+    """The one format that parses >= 95% of a sample of string values, if any.
+
+    The usual formats are tried first; then the format pandas guesses from the first value, but
+    only for values with some non-digit character (so "20200101"-like IDs stay categorical).
+    """
     sample = values.dropna()
-    sample = sample.iloc[: min(len(sample), 500)].astype(str)
-    if sample.empty or not sample.str.contains(r"\d", regex=True).all():
+    sample = sample.iloc[: min(len(sample), 500)]
+    if sample.empty or not all(isinstance(v, str) for v in sample.iloc[:50]):
         return None
-    if sample.str.len().max() > 40:
+    sample = sample.astype(str)
+    if not sample.str.contains(r"\d", regex=True).all() or sample.str.len().max() > 40:
         return None
-    for fmt in _DATE_FORMATS:
-        parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-        if parsed.notna().mean() >= 0.95:
+    candidates = list(_DATE_FORMATS)
+    if sample.str.contains(r"\D", regex=True).all():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            guessed = guess_datetime_format(sample.iloc[0])
+        if guessed and guessed not in candidates:
+            candidates.append(guessed)
+    for fmt in candidates:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
+        if parsed.notna().mean() >= 0.95 and _in_range(parsed):
             return fmt
     return None
+
+
+def _in_range(parsed: pd.Series) -> bool:
+    """Whether parsed dates fit datetime64[ns] (the encoder works in float seconds via ns)."""
+    years = parsed.dropna().dt.year
+    return bool(years.between(1678, 2261).all())
 
 
 def _is_bool_object(values: pd.Series) -> bool:
     present = values.dropna()
     return len(present) > 0 and all(isinstance(v, (bool, np.bool_)) for v in present.unique())
+
+
+def _mixes_numbers_and_text(present: pd.Series) -> bool:
+    if present.dtype != object:  # str/string dtypes hold text only
+        return False
+    kinds = {type(v) for v in present.unique()[:10_000]}
+    return str in kinds and any(
+        issubclass(k, (int, float, np.number)) and not issubclass(k, (bool, np.bool_))
+        for k in kinds
+    )
 
 
 def infer_column(name: str, series: pd.Series) -> ColumnSpec:
@@ -132,9 +212,14 @@ def infer_column(name: str, series: pd.Series) -> ColumnSpec:
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = [_jsonable(v) for v in series.cat.categories]
         kind = ColumnKind.EMPTY if present.empty else ColumnKind.CATEGORICAL
-        return ColumnSpec(
-            name, kind, dtype, {"categories": cats, "ordered": bool(series.cat.ordered)}
-        )
+        if present.nunique() == 1 and len(present) == len(series):
+            kind = ColumnKind.CONSTANT
+        options = {
+            "categories": cats,
+            "ordered": bool(series.cat.ordered),
+            "categories_dtype": str(series.cat.categories.dtype),
+        }
+        return ColumnSpec(name, kind, dtype, options)
     if pd.api.types.is_bool_dtype(series.dtype) or (
         series.dtype == object and _is_bool_object(series)
     ):
@@ -145,6 +230,15 @@ def infer_column(name: str, series: pd.Series) -> ColumnSpec:
         tz = str(series.dt.tz) if getattr(series.dt, "tz", None) is not None else None
         kind = ColumnKind.EMPTY if present.empty else ColumnKind.DATETIME
         return ColumnSpec(name, kind, dtype, {"tz": tz, "unit": _unit(series.dtype)})
+    if pd.api.types.is_timedelta64_dtype(series.dtype):
+        seconds = present.dt.total_seconds().to_numpy(dtype=np.float64)
+        if present.empty:
+            return ColumnSpec(name, ColumnKind.EMPTY, dtype)
+        if len(np.unique(seconds)) == 1 and len(present) == len(series):
+            return ColumnSpec(name, ColumnKind.CONSTANT, dtype)
+        integral = bool(np.all(seconds == np.round(seconds)))
+        kind = ColumnKind.INTEGER if integral else ColumnKind.CONTINUOUS
+        return ColumnSpec(name, kind, dtype, {"timedelta": True})
     if present.empty:
         return ColumnSpec(name, ColumnKind.EMPTY, dtype)
     if pd.api.types.is_numeric_dtype(series.dtype):
@@ -167,8 +261,7 @@ def infer_column(name: str, series: pd.Series) -> ColumnSpec:
         return ColumnSpec(
             name, ColumnKind.DATETIME, dtype, {"format": fmt, "tz": None, "unit": "ns"}
         )
-    kinds = {type(v) for v in present.iloc[:10_000]}
-    if len(kinds) > 1 and str in kinds:
+    if _mixes_numbers_and_text(present):
         warnings.warn(
             f"column {name!r} mixes numbers and text; it is treated as categorical",
             UserWarning,
@@ -200,7 +293,12 @@ def infer_schema(df: pd.DataFrame, discrete_columns: Sequence[str] | None = None
     if not isinstance(df, pd.DataFrame):
         raise InvalidDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
     names = [str(c) for c in df.columns]
-    forced = list(discrete_columns or [])
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidDataError(f"duplicate column names {dupes}; give every column a unique name")
+    if isinstance(discrete_columns, str):
+        discrete_columns = [discrete_columns]
+    forced = [str(c) for c in (discrete_columns or [])]
     for name in forced:
         if name not in names:
             raise InvalidDataError(

@@ -1,7 +1,20 @@
-"""TableEncoder: a whole table <-> a float matrix described by spans."""
+"""TableEncoder: a whole table <-> a float matrix described by spans.
+
+Column order is kept; each column contributes, in order:
+
+* CONTINUOUS / INTEGER / DATETIME (and durations): a TANH VALUE span of width 1, a SOFTMAX MODE
+  span (one per active mixture mode, :mod:`tabgan.encoding.numeric`), then a SOFTMAX MISSING span
+  over ``["finite", "nan", "+inf", "-inf"]`` (only the states seen in training) if the training
+  column had any non-finite value;
+* CATEGORICAL / BOOLEAN: one SOFTMAX CATEGORY span, ``conditional=True``
+  (:mod:`tabgan.encoding.discrete`, which also documents the high-cardinality policy);
+* CONSTANT / EMPTY: nothing (decoded to the constant, or to all-missing).
+"""
 
 from __future__ import annotations
 
+import copy
+import os
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -11,76 +24,33 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
+from tabgan.encoding.convert import from_numeric, numeric_values, resolution, restore
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value
 from tabgan.encoding.numeric import NumericCodec
-from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_schema
+from tabgan.encoding.schema import ColumnKind, Schema, infer_schema
 from tabgan.encoding.spans import Activation, Span, SpanRole
-from tabgan.errors import ConditionError, InvalidDataError
+from tabgan.errors import (
+    ConditionError,
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+)
 
 NUMERIC_KINDS = (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME)
 DISCRETE_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 ENCODER_VERSION = 1
 
 
-def _to_seconds(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
-    """Datetime values (dtype or strings in ``spec.options['format']``) as float seconds."""
-    if spec.options.get("format"):
-        parsed = pd.to_datetime(series, format=spec.options["format"], errors="coerce")
-    else:
-        parsed = pd.to_datetime(series, errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    ns = parsed.to_numpy(dtype="datetime64[ns]")
-    out = ns.astype(np.int64).astype(np.float64) / 1e9
-    out[np.isnat(ns)] = np.nan
-    return out
-
-
-def _resolution(seconds: np.ndarray) -> float:
-    """The coarsest unit (a day down to a nanosecond) in which every value is whole."""
-    finite = seconds[np.isfinite(seconds)]
-    for step in (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6):
-        if np.allclose(finite / step, np.round(finite / step), rtol=0, atol=1e-6):
-            return step
-    return 1e-9
-
-
-def _from_seconds(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
-    # the float32 matrix keeps ~7 digits: snap back to the training data's resolution
-    step = float(spec.options.get("step", 1e-9))
-    values = np.round(values / step) * step
-    finite = np.isfinite(values)
-    ns = np.where(finite, np.round(values * 1e9), 0).astype(np.int64)
-    stamps = pd.Series(pd.to_datetime(ns, unit="ns"))
-    stamps[~finite] = pd.NaT
-    if spec.options.get("format"):
-        text = stamps.dt.strftime(spec.options["format"])
-        return text.astype(object).where(finite, None)
-    tz = spec.options.get("tz")
-    if tz:
-        stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
-    return stamps
-
-
-def _restore(values: Any, spec: ColumnSpec, n: int) -> pd.Series:
-    """Cast decoded values back to the training dtype."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    dtype = spec.dtype
-    if dtype == "category":
-        cats = [from_json_value(c) for c in spec.options.get("categories", [])]
-        return pd.Series(
-            pd.Categorical(series, categories=cats, ordered=spec.options.get("ordered", False))
-        )
-    try:
-        if dtype == "bool" and series.isna().any():
-            return series
-        return series.astype(dtype)
-    except (TypeError, ValueError):
-        return series
+def _as_frame(df: Any) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    if not all(isinstance(c, str) for c in df.columns):
+        df = df.rename(columns=str)  # the schema names columns by their text
+    return df
 
 
 class TableEncoder:
-    """Reversible encoding of a mixed-type table into a float matrix.
+    """Reversible encoding of a mixed-type table into a float matrix described by spans.
 
     Parameters
     ----------
@@ -89,9 +59,26 @@ class TableEncoder:
     max_categories : int
         Most encoded categories per discrete column (see :mod:`tabgan.encoding.discrete`).
     fit_rows : int
-        Numeric mixtures are fitted on at most this many randomly chosen values.
+        Each numeric mixture is fitted on at most this many randomly chosen values. The default
+        keeps fitting Adult-sized tables under a second on two cores; sklearn's variational
+        mixture costs ~1 s per column at 20,000 values there, for no visible gain in the modes.
     seed : int or None
-        Seed of the subsampling and the mixtures.
+        Seed of the subsampling and the mixtures (``None``: fresh entropy).
+
+    Attributes
+    ----------
+    schema_ : Schema
+        The fitted schema (a copy of the one given to :meth:`fit`, if any).
+    spans : tuple of Span
+        The layout of the encoded matrix.
+    output_dim : int
+        Width of the encoded matrix.
+
+    Examples
+    --------
+    >>> enc = TableEncoder(seed=0).fit(df)  # doctest: +SKIP
+    >>> matrix = enc.transform(df, rng=np.random.default_rng(0))  # doctest: +SKIP
+    >>> again = enc.inverse_transform(matrix)  # doctest: +SKIP
     """
 
     def __init__(
@@ -113,10 +100,35 @@ class TableEncoder:
         schema: Schema | None = None,
         discrete_columns: Sequence[str] | None = None,
     ) -> TableEncoder:
-        """Infer (or take) the schema and learn every column's codec."""
-        if not isinstance(df, pd.DataFrame):
-            raise InvalidDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
-        schema = schema if schema is not None else infer_schema(df, discrete_columns)
+        """Infer (or take) the schema and learn every column's codec.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            The training table.
+        schema : Schema, optional
+            A schema to use instead of inferring one (it is copied, not modified).
+        discrete_columns : sequence of str, optional
+            Columns forced to be categorical when the schema is inferred.
+
+        Returns
+        -------
+        TableEncoder
+            ``self``.
+
+        Raises
+        ------
+        InvalidDataError
+            ``df`` is not a DataFrame, lacks a schema column, or a column's values do not fit
+            its kind.
+        """
+        df = _as_frame(df)
+        self._check_params()
+        if schema is None:
+            schema = infer_schema(df, discrete_columns)
+        elif not isinstance(schema, Schema):
+            raise InvalidDataError(f"schema must be a Schema, got {type(schema).__name__}")
+        schema = copy.deepcopy(schema)
         self._check_columns(df, schema)
         seeds = np.random.SeedSequence(self.seed).spawn(len(schema))
         codecs: list[Any] = [None] * len(schema)
@@ -124,22 +136,25 @@ class TableEncoder:
         for i, spec in enumerate(schema):
             series = df[spec.name]
             if spec.kind in NUMERIC_KINDS:
-                values = self._numeric_values(series, spec)
+                values = numeric_values(series, spec)
                 if spec.kind is ColumnKind.DATETIME:
-                    spec.options["step"] = _resolution(values)
+                    spec.options["step"] = resolution(values)
                 numeric_jobs.append((i, values, seeds[i]))
             elif spec.kind in DISCRETE_KINDS:
-                codecs[i] = CategoricalCodec.fit(series, self.max_categories)
+                codecs[i] = CategoricalCodec.fit(series, int(self.max_categories))
             elif spec.kind is ColumnKind.CONSTANT:
                 present = series.dropna()
                 spec.options["value"] = to_json_value(present.iloc[0] if len(present) else None)
 
-        def fit_one(job):
+        def fit_one(job: tuple) -> tuple[int, NumericCodec]:
             i, values, seed = job
-            return i, NumericCodec.fit(values, self.max_modes, self.fit_rows, seed)
+            codec = NumericCodec.fit(values, int(self.max_modes), int(self.fit_rows), seed)
+            return i, codec
 
-        # mixtures are numpy-heavy and release the GIL in BLAS: threads overlap them
-        with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=2) as pool:
+        # sklearn's mixture is partly GIL-bound: threads gain ~20% on 2 cores, and processes
+        # cost more to start than a whole fit of a table this size
+        workers = max(1, min(len(numeric_jobs), os.cpu_count() or 1, 4))
+        with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers) as pool:
             warnings.simplefilter("ignore", ConvergenceWarning)  # a few EM steps suffice here
             for i, codec in pool.map(fit_one, numeric_jobs):
                 codecs[i] = codec
@@ -148,22 +163,19 @@ class TableEncoder:
         self._build_spans()
         return self
 
+    def _check_params(self) -> None:
+        for name, low in (("max_modes", 1), ("max_categories", 1), ("fit_rows", 10)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise InvalidParameterError(f"{name} must be an integer >= {low}, got {value!r}")
+
     @staticmethod
     def _check_columns(df: pd.DataFrame, schema: Schema) -> None:
         missing = [n for n in schema.names if n not in df.columns]
         if missing:
-            raise InvalidDataError(f"the table lacks column(s) {missing}")
-
-    @staticmethod
-    def _numeric_values(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
-        if spec.kind is ColumnKind.DATETIME:
-            return _to_seconds(series, spec)
-        try:
-            return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as exc:
             raise InvalidDataError(
-                f"column {spec.name!r} is {spec.kind.value} but holds non-numeric values"
-            ) from exc
+                f"the table lacks column(s) {missing} that the encoder was fitted on"
+            )
 
     def _build_spans(self) -> None:
         spans: list[Span] = []
@@ -203,36 +215,56 @@ class TableEncoder:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "codecs_"):
-            from tabgan.errors import NotFittedError
-
             raise NotFittedError("this TableEncoder is not fitted yet; call fit(df) first")
 
     @property
     def spans(self) -> tuple[Span, ...]:
+        """The layout of the encoded matrix: contiguous spans tiling ``[0, output_dim)``."""
         self._check_fitted()
         return self._spans
 
     @property
     def output_dim(self) -> int:
+        """Width of the encoded matrix."""
         self._check_fitted()
         return self._output_dim
 
     @property
     def column_names(self) -> list[str]:
+        """The training columns, in order."""
         self._check_fitted()
         return self.schema_.names
 
     # -------------------------------------------------------------- transform
     def transform(self, df: pd.DataFrame, rng: np.random.Generator | None = None) -> np.ndarray:
-        """Encode ``df`` into a float32 matrix ``(len(df), output_dim)``."""
+        """Encode a table.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            A table with (at least) the training columns; extra columns are ignored.
+        rng : numpy.random.Generator, optional
+            Draws each numeric value's mode from its posterior; ``None`` takes the most likely
+            mode (deterministic).
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 matrix of shape ``(len(df), output_dim)``.
+
+        Raises
+        ------
+        InvalidDataError
+            Not a DataFrame, a column is missing, or a value cannot be encoded (e.g. a category
+            never seen in training, in a column without an "other" bucket).
+        """
         self._check_fitted()
-        if not isinstance(df, pd.DataFrame):
-            raise InvalidDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
+        df = _as_frame(df)
         self._check_columns(df, self.schema_)
         parts = [np.zeros((len(df), 0), dtype=np.float32)]
         for spec, codec in zip(self.schema_, self.codecs_, strict=True):
             if isinstance(codec, NumericCodec):
-                parts.append(codec.transform(self._numeric_values(df[spec.name], spec), rng))
+                parts.append(codec.transform(numeric_values(df[spec.name], spec), rng))
             elif isinstance(codec, CategoricalCodec):
                 parts.append(codec.transform(df[spec.name], spec.name))
         return np.concatenate(parts, axis=1)
@@ -240,13 +272,35 @@ class TableEncoder:
     def inverse_transform(
         self, matrix: np.ndarray, rng: np.random.Generator | None = None
     ) -> pd.DataFrame:
-        """Decode a (possibly soft) encoded matrix into a table shaped like the training one."""
+        """Decode an encoded (or generated, "soft") matrix into a table like the training one.
+
+        SOFTMAX blocks are read by argmax (probabilities are fine), TANH values are clipped to
+        [-1, 1], numbers are clipped to the training range, and every column gets its training
+        dtype back, in the training order.
+
+        Parameters
+        ----------
+        matrix : numpy.ndarray
+            Shape ``(n, output_dim)``.
+        rng : numpy.random.Generator, optional
+            Draws the values behind a high-cardinality column's "other" bucket.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``n`` rows with the training columns and dtypes.
+        """
         self._check_fitted()
-        matrix = np.asarray(matrix)
+        try:
+            matrix = np.asarray(matrix, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InvalidDataError(f"the matrix must hold numbers: {exc}") from exc
         if matrix.ndim != 2 or matrix.shape[1] != self._output_dim:
             raise InvalidDataError(
                 f"expected a matrix with {self._output_dim} columns, got shape {matrix.shape}"
             )
+        # a diverged generator may emit NaN: read it as 0 rather than leak it into the values
+        matrix = np.nan_to_num(matrix, nan=0.0, posinf=1e30, neginf=-1e30)
         rng = rng if rng is not None else np.random.default_rng()
         n = matrix.shape[0]
         columns: dict[str, pd.Series] = {}
@@ -254,28 +308,19 @@ class TableEncoder:
         for spec, codec in zip(self.schema_, self.codecs_, strict=True):
             if isinstance(codec, NumericCodec):
                 block = matrix[:, offset : offset + codec.width]
-                offset += codec.width
-                values = codec.inverse(block)
-                if spec.kind is ColumnKind.DATETIME:
-                    columns[spec.name] = _restore(_from_seconds(values, spec), spec, n)
-                    continue
-                if spec.kind is ColumnKind.INTEGER:
-                    values = np.round(values)
-                columns[spec.name] = _restore(pd.Series(values), spec, n)
+                values = from_numeric(codec.inverse(block), spec)
             elif isinstance(codec, CategoricalCodec):
                 block = matrix[:, offset : offset + codec.width]
-                offset += codec.width
-                columns[spec.name] = _restore(codec.inverse(block, rng), spec, n)
+                values = codec.inverse(block, rng)
             elif spec.kind is ColumnKind.CONSTANT:
-                value = from_json_value(spec.options.get("value"))
-                values = np.empty(n, dtype=object)
-                values[:] = [value] * n
-                columns[spec.name] = _restore(values, spec, n)
+                values = np.full(n, from_json_value(spec.options.get("value")), dtype=object)
             else:  # EMPTY
-                columns[spec.name] = _restore(np.full(n, None, dtype=object), spec, n)
+                values = np.full(n, None, dtype=object)
+            offset += 0 if codec is None else codec.width
+            columns[spec.name] = restore(values, spec).reset_index(drop=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pd.DataFrame({k: v.reset_index(drop=True) for k, v in columns.items()})
+            return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
     # -------------------------------------------------------------- conditions
     def _codec(self, column: str) -> CategoricalCodec:
@@ -289,24 +334,45 @@ class TableEncoder:
         return codec
 
     def categories(self, column: str) -> list:
-        """Decoded category values of a discrete column, in span order."""
+        """Decoded category values of a discrete column, in span order.
+
+        ``None`` stands for the missing-value category. A high-cardinality column's CATEGORY
+        span has one more slot than this list: the trailing "other" bucket.
+
+        Raises
+        ------
+        ConditionError
+            ``column`` is unknown or not discrete.
+        """
         return list(self._codec(column).categories)
 
     def category_index(self, column: str, value: Any) -> int:
-        """Index of ``value`` within ``column``'s CATEGORY span."""
+        """Index of ``value`` within ``column``'s CATEGORY span.
+
+        Raises
+        ------
+        ConditionError
+            ``column`` is unknown or not discrete, or ``value`` is not one of its categories.
+        """
         return self._codec(column).index_of(value, column)
 
     # -------------------------------------------------------------- persistence
     def to_dict(self) -> dict:
-        """Plain JSON-able state (no pickles)."""
+        """The fitted state as plain JSON-able data (``json.dumps(..., allow_nan=False)`` works).
+
+        Returns
+        -------
+        dict
+            Parameters, schema and per-column codecs; :meth:`from_dict` is its exact inverse.
+        """
         self._check_fitted()
         return {
             "version": ENCODER_VERSION,
             "params": {
-                "max_modes": self.max_modes,
-                "max_categories": self.max_categories,
-                "fit_rows": self.fit_rows,
-                "seed": self.seed,
+                "max_modes": int(self.max_modes),
+                "max_categories": int(self.max_categories),
+                "fit_rows": int(self.fit_rows),
+                "seed": None if self.seed is None else int(self.seed),
             },
             "schema": self.schema_.to_dict(),
             "codecs": [
@@ -322,14 +388,39 @@ class TableEncoder:
 
     @classmethod
     def from_dict(cls, d: dict) -> TableEncoder:
-        """Rebuild an encoder from :meth:`to_dict` output."""
+        """Rebuild a fitted encoder from :meth:`to_dict` output.
+
+        Raises
+        ------
+        ValueError
+            The state is from a newer encoder or inconsistent (a corrupt file must fail here,
+            not later while sampling).
+        """
+        version = d.get("version", ENCODER_VERSION)
+        if not isinstance(version, int) or version > ENCODER_VERSION:
+            raise ValueError(f"encoder state version {version!r} is newer than this tabgan's")
         enc = cls(**d["params"])
         enc.schema_ = Schema.from_dict(d["schema"])
+        if len(d["codecs"]) != len(enc.schema_):
+            raise ValueError("encoder state: one codec per schema column expected")
         codecs: list[Any] = []
-        for c in d["codecs"]:
+        for spec, c in zip(enc.schema_, d["codecs"], strict=True):
+            expected = (
+                "numeric"
+                if spec.kind in NUMERIC_KINDS
+                else "categorical"
+                if spec.kind in DISCRETE_KINDS
+                else None
+            )
+            found = None if c is None else c.get("type")
+            if found != expected:
+                raise ValueError(
+                    f"encoder state: column {spec.name!r} is {spec.kind.value} but has a "
+                    f"{found or 'missing'} codec"
+                )
             if c is None:
                 codecs.append(None)
-            elif c["type"] == "numeric":
+            elif found == "numeric":
                 codecs.append(NumericCodec.from_dict(c))
             else:
                 codecs.append(CategoricalCodec.from_dict(c))
