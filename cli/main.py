@@ -70,16 +70,42 @@ def fit(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from MODEL.ckpt (same data and options).")
     ] = False,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rows",
+            min=10,
+            help="Learn a uniform random sample of at most N rows, read in batches, for tables "
+            "larger than memory (the sample is drawn with --seed, or 0).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Learn DATA and write the model file."""
+    """Learn DATA and write the model file.
+
+    Under torchrun (``torchrun --nproc-per-node N -m tabgan_cli.main fit DATA``) every rank
+    trains on its shard and only rank 0 writes the model and prints.
+    """
+    from tabgan.gan.distributed import is_main
     from tabgan.model import TabGAN
 
-    check_writable(model)
+    main = is_main()  # torchrun's RANK; True outside torchrun
+    if main:
+        check_writable(model)
     checkpoint = model.with_name(model.name + ".ckpt")
-    df = read_table(data)
+    if max_rows is None:
+        df = read_table(data)
+    else:
+        from tabgan.stream import read_sample
+
+        # the same seed on every rank: all ranks must shard the very same sample
+        df = read_sample(data, max_rows, seed=0 if seed is None else seed)
     estimator = TabGAN(
-        epochs=epochs, batch_size=batch_size, seed=seed, device=device, verbose=not quiet
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        device=device,
+        verbose=not quiet and main,
     )
     estimator.fit(
         df,
@@ -88,6 +114,8 @@ def fit(
         checkpoint_every=checkpoint_every,
         resume=resume,
     )
+    if not main:
+        return
     estimator.save(model)
     if not quiet:
         err_console.print(

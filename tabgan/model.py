@@ -30,6 +30,7 @@ from tabgan.gan import (
     TorchLayout,
     TrainConfig,
     Trainer,
+    distributed,
 )
 from tabgan.persist import load_model, save_model
 
@@ -292,6 +293,8 @@ class TabGAN(BaseEstimator):
         """
         config = self._train_config()
         device = resolve_device(self.device)
+        # under torchrun: join the process group, one GPU per LOCAL_RANK (tabgan.gan.distributed)
+        ctx, device = distributed.setup(device)
         ss = _seed_state(self.seed)
         enc_ss, transform_ss, torch_ss = ss.spawn(3)
         df = _as_frame(data)
@@ -314,13 +317,27 @@ class TabGAN(BaseEstimator):
                 max_modes=self.max_modes,
                 max_categories=self.max_categories,
                 seed=int(enc_ss.generate_state(1)[0]),
-            ).fit(df, discrete_columns=discrete_columns)
+            )
+            if ctx.active:  # fitted once, on rank 0; every rank rebuilds its exact state
+                state = distributed.main_then_share(
+                    lambda: encoder.fit(df, discrete_columns=discrete_columns).to_dict()
+                )
+                encoder = TableEncoder.from_dict(state)
+            else:
+                encoder.fit(df, discrete_columns=discrete_columns)
         encoder_seconds = time.perf_counter() - started
-        matrix = encoder.transform(df, rng=np.random.default_rng(transform_ss))
+        if ctx.active:  # each rank encodes and trains on its own shard only
+            rows = distributed.shard(len(df), ctx.rank, ctx.world_size)
+            shard_ss = transform_ss.spawn(ctx.world_size)[ctx.rank]
+            matrix = encoder.transform(df.iloc[rows], rng=np.random.default_rng(shard_ss))
+        else:
+            matrix = encoder.transform(df, rng=np.random.default_rng(transform_ss))
 
         layout = TorchLayout(encoder.spans, device)
         data_t = torch.as_tensor(matrix, dtype=torch.float32, device=device)
         sampler = ConditionalSampler.from_data(data_t, layout, self.log_frequency)
+        # conditions by the whole table's category counts, not the shard's (no-op on one rank)
+        distributed.use_global_counts(sampler, bool(self.log_frequency))
         seed = _torch_seed(torch_ss)
         with _forked_torch_rng(seed, device):
             generator = Generator(
@@ -331,7 +348,17 @@ class TabGAN(BaseEstimator):
             ).to(device)
             rng = torch.Generator(device=device)
             rng.manual_seed(seed)
-            trainer = Trainer(data_t, layout, sampler, generator, discriminator, config, rng)
+            grad_sync = None
+            if ctx.active:
+                grad_sync = distributed.all_reduce_gradients
+                distributed.broadcast_parameters(generator)
+                distributed.broadcast_parameters(discriminator)
+                # identical init above; from here each rank draws its own noise, dropout, batches
+                rng.manual_seed(distributed.rank_seed(seed, ctx.rank))
+                torch.manual_seed(distributed.rank_seed(seed, ctx.rank))
+            trainer = Trainer(
+                data_t, layout, sampler, generator, discriminator, config, rng, grad_sync
+            )
             if saved is not None:
                 try:
                     trainer.load_state(saved[0]["trainer"], saved[1])
@@ -339,7 +366,10 @@ class TabGAN(BaseEstimator):
                     raise ModelFileError(
                         f"{checkpoint}: corrupt or incompatible checkpoint"
                     ) from exc
-            if every:
+                if ctx.active:  # the checkpoint holds rank 0's streams: each rank its own again
+                    rng.manual_seed(distributed.rank_seed(seed + trainer.epoch, ctx.rank))
+                    torch.manual_seed(distributed.rank_seed(seed + trainer.epoch, ctx.rank))
+            if every and ctx.is_main:  # only rank 0 writes
                 callback = self._checkpointing(callback, trainer, checkpoint, every, fingerprint)
             # fitted state is in place before training, so a callback can sample mid-training
             self.encoder_ = encoder
@@ -358,10 +388,15 @@ class TabGAN(BaseEstimator):
                 history = self._run(trainer, config, callback)
             finally:
                 del self._trainer
+            # batch-norm statistics came from each rank's own batches: average them
+            distributed.average_buffers(generator)
             self.generator_ = trainer.sampling_generator()
 
         self.generator_.eval()
-        self.history_ = [(h.generator_loss, h.discriminator_loss) for h in history]
+        self.history_ = distributed.average_history(
+            [(h.generator_loss, h.discriminator_loss) for h in history]
+        )
+        distributed.finish()  # the last collective: release the process group on every rank
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
