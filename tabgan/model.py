@@ -147,6 +147,29 @@ def _forked_torch_rng(seed: int, device: torch.device):
         yield
 
 
+def _checked_generator_args(args: Any, state: dict[str, torch.Tensor], model: Any) -> dict:
+    """The generator's constructor arguments from a model file, checked before anything is
+    built: plain positive integers, consistent with the stored weights (so a tampered header
+    cannot make the loader allocate gigabytes) and with the encoder (so sampling cannot fail
+    later on a width mismatch). Raises ValueError, which the loader reports as corrupt."""
+    if not isinstance(args, dict) or set(args) != {"noise_dim", "cond_dim", "hidden", "output_dim"}:
+        raise ValueError("bad generator arguments")
+    hidden = args["hidden"]
+    sizes = [args["noise_dim"], args["cond_dim"], args["output_dim"]]
+    if not isinstance(hidden, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in [*sizes, *hidden]
+    ):
+        raise ValueError("generator sizes must be non-negative integers")
+    shapes = Generator.parameter_shapes(**args)
+    stored = {k: tuple(v.shape) for k, v in state.items()}
+    if stored != shapes:
+        raise ValueError("generator sizes do not match the stored weights")
+    layout = TorchLayout(model.encoder_.spans, torch.device("cpu"))
+    if args["output_dim"] != model.encoder_.output_dim or args["cond_dim"] != layout.cond_dim:
+        raise ValueError("the encoder does not match the generator")
+    return args
+
+
 class TabGAN(BaseEstimator):
     """Conditional tabular GAN (CTGAN-style) with a reversible mixed-type encoder.
 
@@ -596,12 +619,12 @@ class TabGAN(BaseEstimator):
             model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
             model.device_ = resolve_device(device)
             model.encoder_ = TableEncoder.from_dict(meta["encoder"])
-            generator = Generator(**meta["generator"])
             state = {
                 k.removeprefix("generator."): v
                 for k, v in tensors.items()
                 if k.startswith("generator.")
             }
+            generator = Generator(**_checked_generator_args(meta["generator"], state, model))
             generator.load_state_dict(state, strict=True)
             model.generator_ = generator.to(model.device_).eval()
             model.condition_counts_ = tensors["condition_counts"]
@@ -615,7 +638,14 @@ class TabGAN(BaseEstimator):
             model.metadata_ = {k: meta[k] for k in ("library_version", "created")}
         except ModelFileError:
             raise
-        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            RuntimeError,
+            AttributeError,
+            OverflowError,
+        ) as exc:
             raise ModelFileError(
                 f"{path}: corrupt or incompatible model file ({type(exc).__name__}: "
                 f"{str(exc).splitlines()[0] if str(exc) else ''})"

@@ -85,6 +85,11 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, torch
     return parse_model_bytes(raw, str(path))
 
 
+def _refuse_constant(name: str) -> Any:
+    # save_model writes allow_nan=False: NaN/Infinity in a header can only come from tampering
+    raise ValueError(f"non-finite number {name} in the header")
+
+
 def parse_model_bytes(raw: bytes, where: str = "model") -> tuple[dict, dict[str, torch.Tensor]]:
     """Validate and decode the bytes of a model file (see the module docstring)."""
     if raw[:6] != MAGIC[:6]:
@@ -108,7 +113,9 @@ def parse_model_bytes(raw: bytes, where: str = "model") -> tuple[dict, dict[str,
     if 16 + header_len > len(body):
         raise ModelFileError(f"{where}: corrupt model file (bad header length)")
     try:
-        header = json.loads(body[16 : 16 + header_len].decode("utf-8"))
+        header = json.loads(
+            body[16 : 16 + header_len].decode("utf-8"), parse_constant=_refuse_constant
+        )
         meta = header["meta"]
         entries = header["tensors"]
         if not isinstance(meta, dict) or not isinstance(entries, list):
@@ -126,6 +133,6 @@ def parse_model_bytes(raw: bytes, where: str = "model") -> tuple[dict, dict[str,
                 raise ValueError("tensor out of bounds")
             array = np.frombuffer(blob[offset : offset + nbytes], dtype=np_dtype).reshape(shape)
             tensors[str(entry["name"])] = torch.from_numpy(array.copy())
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
             raise ModelFileError(f"{where}: corrupt model file (bad tensor entry)") from exc
     return meta, tensors

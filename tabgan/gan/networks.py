@@ -44,6 +44,25 @@ class Generator(nn.Module):
             layers.append(nn.Linear(width, output_dim))
         self.net = nn.Sequential(*layers)
 
+    @staticmethod
+    def parameter_shapes(
+        noise_dim: int, cond_dim: int, hidden: Sequence[int], output_dim: int
+    ) -> dict[str, tuple[int, ...]]:
+        """The ``state_dict`` shapes these arguments build, computed without allocating: a
+        loader checks untrusted sizes against the stored weights before building anything."""
+        shapes: dict[str, tuple[int, ...]] = {}
+        width = noise_dim + cond_dim
+        for i, h in enumerate(hidden):
+            shapes[f"net.{i}.fc.weight"] = (h, width)
+            shapes[f"net.{i}.fc.bias"] = (h,)
+            for name in ("weight", "bias", "running_mean", "running_var"):
+                shapes[f"net.{i}.bn.{name}"] = (h,)
+            shapes[f"net.{i}.bn.num_batches_tracked"] = ()
+            width += h
+        shapes[f"net.{len(hidden)}.weight"] = (output_dim, width)
+        shapes[f"net.{len(hidden)}.bias"] = (output_dim,)
+        return shapes
+
     def forward(self, z: Tensor) -> Tensor:
         if self.training or torch.is_grad_enabled():
             return self.net(z)
