@@ -1,5 +1,5 @@
 """Shared helpers of the benchmark scripts: data sets, machine description, child processes,
-result files and train-on-synthetic / test-on-real scoring.
+result files, train-on-synthetic / test-on-real scoring and fidelity figures.
 
 Runs in tabgan's environment (the parent side); the peer's script never imports it.
 """
@@ -27,21 +27,95 @@ REPO = BENCH.parent
 RESULTS = BENCH / "results"
 DEFAULT_PEER_PYTHON = BENCH / ".venv-ctgan" / "bin" / "python"
 
-DATASETS = {
+WORK_DATA = BENCH / "work" / "data"  # git-ignored: the tables made from scikit-learn's data
+
+# A data set: train/test CSVs, the target column, the task and where the data comes from.
+# Adult ships in examples/data; the others are made from scikit-learn's bundled copies (no
+# network needed) by ``_SKLEARN_MAKERS`` the first time they are asked for.
+DATASETS: dict[str, dict[str, Any]] = {
     "adult": {
         "train": REPO / "examples" / "data" / "adult.csv",
         "test": REPO / "examples" / "data" / "adult_test.csv",
         "target": "income",
+        "task": "classification",
+        "source": "UCI Adult (Census Income, 1994), Becker & Kohavi 1996, "
+        "doi:10.24432/C5XW20; CC BY 4.0 (see examples/data/README.md); the original "
+        "train/test split",
+    },
+    "breast_cancer": {
+        "train": WORK_DATA / "breast_cancer_train.csv",
+        "test": WORK_DATA / "breast_cancer_test.csv",
+        "target": "target",
+        "task": "classification",
+        "source": "UCI Breast Cancer Wisconsin (Diagnostic), Wolberg, Street & Mangasarian "
+        "1995, as bundled with scikit-learn (load_breast_cancer; BSD-3-Clause); 569 rows, "
+        "30 numeric features, target malignant/benign; 70/30 split stratified by target, "
+        "random_state=0",
+    },
+    "diabetes": {
+        "train": WORK_DATA / "diabetes_train.csv",
+        "test": WORK_DATA / "diabetes_test.csv",
+        "target": "target",
+        "task": "regression",
+        "source": "Diabetes, Efron, Hastie, Johnstone & Tibshirani 2004 (Least Angle "
+        "Regression), as bundled with scikit-learn (load_diabetes(scaled=False); "
+        "BSD-3-Clause); 442 rows, 10 numeric features, target disease progression after one "
+        "year; 70/30 split, random_state=0",
     },
 }
+_SPLIT_SEED = 0
+_TEST_SIZE = 0.3
 
 
 # ---------------------------------------------------------------------- data
+def _breast_cancer() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    bunch = load_breast_cancer(as_frame=True)
+    df = bunch.frame.copy()
+    # text labels, so every tool and the scorer read the target as categorical
+    df["target"] = np.asarray(bunch.target_names, dtype=object)[df["target"].to_numpy()]
+    return train_test_split(
+        df, test_size=_TEST_SIZE, random_state=_SPLIT_SEED, stratify=df["target"]
+    )
+
+
+def _diabetes() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import train_test_split
+
+    df = load_diabetes(as_frame=True, scaled=False).frame.copy()
+    # whole-number columns (age, sex, s1, s6, target) as integers, as in the original file
+    for c in df.columns:
+        if (df[c] == df[c].round()).all():
+            df[c] = df[c].astype("int64")
+    return train_test_split(df, test_size=_TEST_SIZE, random_state=_SPLIT_SEED)
+
+
+_SKLEARN_MAKERS = {"breast_cancer": _breast_cancer, "diabetes": _diabetes}
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """Write through a temporary file, so a concurrent reader never sees half a table."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    df.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
 def dataset_paths(name: str) -> dict[str, Any]:
-    """``{"train": Path, "test": Path, "target": str}`` of a known data set."""
+    """``{"train": Path, "test": Path, "target": str, "task": str, "source": str}`` of a
+    known data set, writing its CSVs first if it is made from scikit-learn's data and they
+    are not there yet."""
     if name not in DATASETS:
         raise SystemExit(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
-    return DATASETS[name]
+    info = DATASETS[name]
+    if name in _SKLEARN_MAKERS and not (info["train"].exists() and info["test"].exists()):
+        train, test = _SKLEARN_MAKERS[name]()
+        _write_csv(train, info["train"])
+        _write_csv(test, info["test"])
+    return info
 
 
 def load_dataset(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -234,19 +308,50 @@ def header(settings: dict[str, Any], threads: int | None) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- TSTR scoring
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+METRICS = {CLASSIFICATION: "macro-F1", REGRESSION: "R2"}
+
+
 class TSTRScorer:
-    """Macro-F1 on the real test rows of ``HistGradientBoostingClassifier(random_state=0)``
-    trained on a given table (real or synthetic), with one fixed preprocessing.
+    """A score on the real test rows of a gradient-boosting model trained on a given table
+    (real or synthetic), with one fixed preprocessing.
+
+    Classification: ``HistGradientBoostingClassifier(random_state=0)``, macro-F1.
+    Regression: ``HistGradientBoostingRegressor(random_state=0)``, R².
 
     Categorical columns (those non-numeric in the real training table) are ordinal-encoded with
-    categories learned from the real training and test rows, then handed to the classifier as
+    categories learned from the real training and test rows, then handed to the model as
     native categoricals; a value never seen in real data (possible in synthetic rows) becomes
-    -1, which the classifier treats as missing. Numbers are coerced to float (NaN stays NaN).
+    -1, which the model treats as missing. Numbers are coerced to float (NaN stays NaN).
+    Rows whose target is missing, or unknown to the real data (classification) or not a
+    finite number (regression), are left out.
+
+    Parameters
+    ----------
+    train, test : DataFrame
+        The real training and test rows.
+    target : str
+        The column to predict.
+    task : {"auto", "classification", "regression"}
+        ``"auto"``: regression for a numeric (non-boolean) target in ``train``, else
+        classification.
     """
 
-    def __init__(self, train: pd.DataFrame, test: pd.DataFrame, target: str) -> None:
+    def __init__(
+        self, train: pd.DataFrame, test: pd.DataFrame, target: str, task: str = "auto"
+    ) -> None:
         from sklearn.preprocessing import OrdinalEncoder
 
+        numeric_target = target not in discrete_columns(train[[target]])
+        if task == "auto":
+            task = REGRESSION if numeric_target else CLASSIFICATION
+        if task not in METRICS:
+            raise ValueError(f"task={task!r}; expected auto, {CLASSIFICATION} or {REGRESSION}")
+        if task == REGRESSION and not numeric_target:
+            raise ValueError(f"regression needs a numeric target; {target!r} is not numeric")
+        self.task = task
+        self.metric = METRICS[task]
         self.target = target
         self.features = [c for c in train.columns if c != target]
         self.categorical = [c for c in self.features if c in discrete_columns(train)]
@@ -256,7 +361,9 @@ class TSTRScorer:
         )
         if self.categorical:
             self.encoder.fit(self._text(union[self.categorical]))
-        self.classes = sorted(union[target].dropna().astype(str).unique())
+        self.classes = (
+            sorted(union[target].dropna().astype(str).unique()) if task == CLASSIFICATION else []
+        )
         self.test_x, self.test_y = self._xy(test)
 
     @staticmethod
@@ -277,29 +384,88 @@ class TSTRScorer:
             for i, c in enumerate(self.categorical):
                 x[c] = codes[:, i]
         x = x[self.features]
-        y = df[self.target].astype(object).where(df[self.target].notna(), None)
-        y = np.array([self.classes.index(str(v)) if str(v) in self.classes else -1 for v in y])
-        keep = y >= 0  # rows whose target is missing or unknown cannot be learned from
+        if self.task == REGRESSION:
+            y = pd.to_numeric(df[self.target], errors="coerce").to_numpy(dtype=float)
+            keep = np.isfinite(y)
+        else:
+            labels = df[self.target].astype(object).where(df[self.target].notna(), None)
+            y = np.array(
+                [self.classes.index(str(v)) if str(v) in self.classes else -1 for v in labels]
+            )
+            keep = y >= 0  # rows whose target is missing or unknown cannot be learned from
         return x.to_numpy(dtype=float)[keep], y[keep]
 
+    def _categorical_mask(self) -> list[bool]:
+        wide = [
+            c
+            for c in self.categorical
+            if len(self.encoder.categories_[self.categorical.index(c)]) > 255
+        ]
+        # beyond native categorical support: treat their codes as numbers
+        return [c in self.categorical and c not in wide for c in self.features]
+
     def score(self, train: pd.DataFrame) -> float:
-        """Macro-F1 on the real test rows of the classifier trained on ``train``."""
-        from sklearn.ensemble import HistGradientBoostingClassifier
-        from sklearn.metrics import f1_score
+        """The metric (:attr:`metric`) on the real test rows of the model trained on ``train``."""
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+        from sklearn.metrics import f1_score, r2_score
 
         x, y = self._xy(train)
+        if self.task == REGRESSION:
+            if len(y) < 2:
+                # too few rows to fit: predict the one value seen (or 0)
+                pred = np.full(len(self.test_y), y[0] if len(y) else 0.0)
+            else:
+                reg = HistGradientBoostingRegressor(
+                    random_state=0, categorical_features=self._categorical_mask()
+                )
+                pred = reg.fit(x, y).predict(self.test_x)
+            return float(r2_score(self.test_y, pred))
         if len(np.unique(y)) < 2:
             # a single-class table teaches only that class
             pred = np.full(len(self.test_y), y[0] if len(y) else 0)
         else:
-            mask = [c in self.categorical for c in self.features]
-            wide = [
-                c
-                for c in self.categorical
-                if len(self.encoder.categories_[self.categorical.index(c)]) > 255
-            ]
-            if wide:  # beyond native categorical support: treat their codes as numbers
-                mask = [c in self.categorical and c not in wide for c in self.features]
-            clf = HistGradientBoostingClassifier(random_state=0, categorical_features=mask)
+            clf = HistGradientBoostingClassifier(
+                random_state=0, categorical_features=self._categorical_mask()
+            )
             pred = clf.fit(x, y).predict(self.test_x)
         return float(f1_score(self.test_y, pred, average="macro"))
+
+
+# ---------------------------------------------------------------------- fidelity
+class FidelityScorer:
+    """Fidelity of a table (synthetic, or the real test split) to the real training rows,
+    measured by tabgan's evaluator (``tabgan.evaluate.fidelity``) without its utility,
+    detection and privacy parts.
+
+    Column kinds are read from the real training table (``infer_columns``) and both tables
+    are coerced alike (``canonical``); all rows are used (no subsampling).
+    """
+
+    def __init__(self, train: pd.DataFrame) -> None:
+        from tabgan.evaluate.columns import canonical, infer_columns
+
+        self.train = train
+        self.infos = infer_columns(train)
+        self.real = canonical(train, self.infos)
+
+    def score(self, other: pd.DataFrame) -> dict[str, Any]:
+        """``ks_mean`` (numeric columns), ``tvd_mean`` (categorical columns; None without
+        any), ``missing_diff_mean``, ``association_diff`` (mean absolute difference of the
+        pairwise association matrices), and ``ks``/``tvd``: the value per column."""
+        from tabgan.evaluate.columns import canonical, check_columns
+        from tabgan.evaluate.fidelity import fidelity
+
+        other = check_columns(self.train, other, "compared")
+        scores, _ = fidelity(self.real, canonical(other, self.infos), self.infos)
+        return {
+            "ks_mean": scores["ks_mean"],
+            "tvd_mean": scores["tvd_mean"],
+            "missing_diff_mean": scores["missing_diff_mean"],
+            "association_diff": scores["association_diff"],
+            **{
+                stat: {
+                    n: c["value"] for n, c in scores["columns"].items() if c["statistic"] == stat
+                }
+                for stat in ("ks", "tvd")
+            },
+        }

@@ -3,10 +3,14 @@
     python benchmarks/quality.py --dataset adult --epochs 300 --seeds 0 1 2 --peer
 
 Per seed, each tool is fitted on the training table in a fresh process and samples as many rows
-as the table has (``--rows`` to change); ``HistGradientBoostingClassifier(random_state=0)`` is
-trained on those rows and scored by macro-F1 on the real test split, next to the same classifier
-trained on the real training rows (TRTR). ``--set key=value`` overrides a TabGAN parameter
-(tabgan only; e.g. ``--set generator_lr=5e-4``) for ablations; ``--label`` names the result.
+as the table has (``--rows`` to change); a ``HistGradientBoostingClassifier(random_state=0)``
+(macro-F1) or, for a regression data set, ``HistGradientBoostingRegressor(random_state=0)`` (R²)
+is trained on those rows and scored on the real test split, next to the same model trained on
+the real training rows (TRTR). Fidelity to the real training rows (mean KS over numeric columns,
+mean TVD over categorical ones, pairwise association difference) comes from tabgan's evaluator,
+with the real test split scored the same way as a baseline. ``--set key=value`` overrides a
+TabGAN parameter (tabgan only; e.g. ``--set generator_lr=5e-4``) for ablations; ``--label``
+names the result.
 """
 
 from __future__ import annotations
@@ -45,11 +49,20 @@ def parse_set(items: list[str]) -> dict:
     return params
 
 
+FIDELITY_KEYS = ("ks_mean", "tvd_mean", "missing_diff_mean", "association_diff")
+
+
 def stats(values: list[float]) -> dict:
     return {
         "mean": statistics.fmean(values) if values else None,
         "std": statistics.stdev(values) if len(values) > 1 else 0.0 if values else None,
     }
+
+
+def mean_of(values: list[float | None]) -> float | None:
+    """Mean of the values that are there (None when none are, e.g. TVD without categories)."""
+    present = [v for v in values if v is not None]
+    return statistics.fmean(present) if present else None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,6 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     train, test, target = common.load_dataset(args.dataset)
     discrete = common.discrete_columns(train)
     rows = args.rows or len(train)
+    scorer = common.TSTRScorer(train, test, target, task=info["task"])
+    metric = scorer.metric
+    model = "Classifier" if scorer.task == common.CLASSIFICATION else "Regressor"
     settings = {
         "dataset": args.dataset,
         "rows": len(train),
@@ -107,15 +123,18 @@ def main(argv: list[str] | None = None) -> None:
         "device": device,
         "threads": args.threads,
         "discrete_columns": discrete,
-        "classifier": "HistGradientBoostingClassifier(random_state=0), macro-F1",
+        "task": scorer.task,
+        "model": f"HistGradientBoosting{model}(random_state=0), {metric}",
     }
     payload = common.header(settings, args.threads)
+    payload["dataset_source"] = info["source"]
     name = f"quality-{args.dataset}" + (f"-{args.label}" if args.label else "")
 
-    scorer = common.TSTRScorer(train, test, target)
     start = time.perf_counter()
     trtr = scorer.score(train)
-    print(f"TRTR macro-F1 {trtr:.4f} ({time.perf_counter() - start:.1f}s)", file=sys.stderr)
+    print(f"TRTR {metric} {trtr:.4f} ({time.perf_counter() - start:.1f}s)", file=sys.stderr)
+    fidelity_scorer = common.FidelityScorer(train)
+    baseline = fidelity_scorer.score(test)  # two real samples: the noise floor of these figures
 
     if args.keep_samples:
         work = common.BENCH / "work" / name
@@ -148,11 +167,14 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 result = common.run_child([*cmd, *child], args.timeout)
                 synthetic = pd.read_csv(out_csv)
-                result["f1"] = scorer.score(synthetic)
+                result["score"] = scorer.score(synthetic)
+                result["fidelity"] = fidelity_scorer.score(synthetic)
                 result["seed"] = seed
                 runs[tool].append(result)
                 print(
-                    f"seed {seed} {tool}: macro-F1 {result['f1']:.4f}, fit {result['fit_s']:.1f}s",
+                    f"seed {seed} {tool}: {metric} {result['score']:.4f}, "
+                    f"KS mean {common.fmt(result['fidelity']['ks_mean'])}, "
+                    f"fit {result['fit_s']:.1f}s",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -162,13 +184,15 @@ def main(argv: list[str] | None = None) -> None:
 
     summary = {}
     for tool, results in runs.items():
-        f1 = [r["f1"] for r in results]
-        s = stats(f1)
+        scores = [r["score"] for r in results]
+        s = stats(scores)
         summary[tool] = {
-            "f1": f1,
-            "f1_mean": s["mean"],
-            "f1_std": s["std"],
+            "metric": metric,
+            "score": scores,
+            "score_mean": s["mean"],
+            "score_std": s["std"],
             "ratio_to_real": s["mean"] / trtr if s["mean"] is not None and trtr else None,
+            **{key: mean_of([r["fidelity"][key] for r in results]) for key in FIDELITY_KEYS},
             "fit_s": [r["fit_s"] for r in results],
             "fit_s_median": common.median([r["fit_s"] for r in results]),
             "sample_s_median": common.median([r.get("sample_s") for r in results]),
@@ -176,21 +200,36 @@ def main(argv: list[str] | None = None) -> None:
     if runs.get("ctgan"):
         payload["peer_version"] = runs["ctgan"][0]["version"]
         payload["peer_torch"] = runs["ctgan"][0]["torch"]
-    payload.update({"trtr_f1": trtr, "summary": summary, "raw": runs})
+    payload.update(
+        {
+            "metric": metric,
+            "trtr": trtr,
+            "real_test_fidelity": baseline,
+            "summary": summary,
+            "raw": runs,
+        }
+    )
+
+    def fid(s: dict) -> str:
+        return " | ".join(common.fmt(s[k]) for k in ("ks_mean", "tvd_mean", "association_diff"))
 
     table = [
-        f"TSTR macro-F1 on the real test split ({len(test):,} rows); TRTR (real training "
-        f"rows) = {trtr:.4f}.",
+        f"TSTR {metric} on the real test split ({len(test):,} rows); TRTR (real training "
+        f"rows) = {trtr:.4f}. KS mean (numeric columns), TVD mean (categorical columns) and "
+        "assoc diff (pairwise associations) against the real training rows, means over seeds; "
+        "lower is closer.",
         "",
-        "| tool | per-seed F1 | mean ± std | ratio to real | fit (s, median) |",
-        "|---|---|---|---:|---:|",
+        f"| tool | per-seed {metric} | mean ± std | ratio to real | KS mean | TVD mean "
+        "| assoc diff | fit (s, median) |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for tool, s in summary.items():
-        per_seed = ", ".join(f"{v:.4f}" for v in s["f1"])
+        per_seed = ", ".join(f"{v:.4f}" for v in s["score"])
         table.append(
-            f"| {tool} | {per_seed} | {s['f1_mean']:.4f} ± {s['f1_std']:.4f} "
-            f"| {common.fmt(s['ratio_to_real'])} | {common.fmt(s['fit_s_median'])} |"
+            f"| {tool} | {per_seed} | {s['score_mean']:.4f} ± {s['score_std']:.4f} "
+            f"| {common.fmt(s['ratio_to_real'])} | {fid(s)} | {common.fmt(s['fit_s_median'])} |"
         )
+    table.append(f"| two real samples (test vs training) | – | – | – | {fid(baseline)} | – |")
     if overrides:
         table += ["", "tabgan overrides: " + ", ".join(f"{k}={v}" for k, v in overrides.items())]
     json_path, md_path = common.write_result(name, payload, table)
