@@ -78,6 +78,11 @@ def main(argv: list[str] | None = None) -> None:
         help="synthetic rows (default: as many as the training table)",
     )
     p.add_argument("--peer", action="store_true", help="also fit and score ctgan")
+    p.add_argument(
+        "--no-ours",
+        action="store_true",
+        help="score the peer only (e.g. run beside convergence.py, which scores tabgan)",
+    )
     p.add_argument("--peer-python", default=str(common.DEFAULT_PEER_PYTHON))
     p.add_argument(
         "--set",
@@ -144,7 +149,9 @@ def main(argv: list[str] | None = None) -> None:
         tmp = tempfile.TemporaryDirectory(prefix="tabgan-quality-")
         work = Path(tmp.name)
     bench = str(common.BENCH)
-    tools = [("tabgan", [sys.executable, f"{bench}/ours.py"], overrides)]
+    if args.no_ours and not peer_python:
+        raise SystemExit("--no-ours needs --peer: there would be nothing to score")
+    tools = [] if args.no_ours else [("tabgan", [sys.executable, f"{bench}/ours.py"], overrides)]
     if peer_python:
         tools.append(("ctgan", [peer_python, f"{bench}/peer_ctgan.py"], {}))
     runs: dict[str, list[dict]] = {tool: [] for tool, _, _ in tools}

@@ -28,11 +28,6 @@ MIN_ROWS = 10  # tabgan.model.MIN_ROWS (not imported: that would load torch)
 _STRATEGIES = ("auto", "minority", "not minority", "not majority", "all")
 
 
-def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
-    """A batch size for small tables: about four steps per epoch, a multiple of ``pac``."""
-    return int(min(cap, max(pac, (n_rows // 4) // pac * pac)))
-
-
 def oversampling_plan(strategy: Any, y: np.ndarray) -> dict[Any, int]:
     """Rows to generate per class, with imbalanced-learn's over-sampling semantics.
 
@@ -262,7 +257,7 @@ class TabGANResampler(BaseEstimator):
         TabGANResampler
             ``self``, fitted.
         """
-        from tabgan.model import TabGAN, _positive_int, _seed_state
+        from tabgan.model import TabGAN, _seed_state
 
         frame, labels = self._frame(X)
         values = self._labels(y, len(frame))
@@ -270,10 +265,6 @@ class TabGANResampler(BaseEstimator):
         if isinstance(n_extra, bool) or not isinstance(n_extra, (int, np.integer)) or n_extra < 0:
             raise InvalidParameterError(f"n_extra must be a non-negative integer, got {n_extra!r}")
         plan = oversampling_plan(self.sampling_strategy, values)
-        if self.batch_size == "auto":
-            batch = auto_batch_size(len(frame))
-        else:
-            batch = _positive_int("batch_size", self.batch_size)
         target = TARGET
         while target in frame.columns:
             target = f"_{target}_"
@@ -285,7 +276,7 @@ class TabGANResampler(BaseEstimator):
         model = TabGAN(
             **extra,
             epochs=self.epochs,
-            batch_size=batch,
+            batch_size=self.batch_size,  # TabGAN resolves "auto" and validates
             generator_dims=self.generator_dims,
             discriminator_dims=self.discriminator_dims,
             seed=int(fit_ss.generate_state(1)[0]),
@@ -386,4 +377,4 @@ class TabGANResampler(BaseEstimator):
         return tags
 
 
-__all__ = ["TabGANResampler", "auto_batch_size", "oversampling_plan"]
+__all__ = ["TabGANResampler", "oversampling_plan"]

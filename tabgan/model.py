@@ -81,6 +81,13 @@ def _unit_interval(name: str, value: Any) -> float:
     return float(value)
 
 
+def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
+    """``batch_size="auto"``: ``cap`` rows per step on tables of at least ``4 * cap`` rows;
+    on smaller tables about four steps per epoch (a multiple of ``pac``), so that 300 epochs
+    of a few hundred rows are still over a thousand steps rather than 300 of one padded batch."""
+    return int(min(cap, max(pac, (n_rows // 4) // pac * pac)))
+
+
 def _seed_state(seed: int | None) -> np.random.SeedSequence:
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
@@ -177,8 +184,10 @@ class TabGAN(BaseEstimator):
     ----------
     epochs : int
         Passes over the training table.
-    batch_size : int
-        Rows per training step; must be a multiple of ``pac``.
+    batch_size : int or "auto"
+        Rows per training step; must be a multiple of ``pac``. ``"auto"``: 500, or about a
+        quarter of the table (a multiple of ``pac``) for tables under 2,000 rows. The size
+        used is ``batch_size_`` after fitting.
     noise_dim : int
         Size of the generator's noise input.
     generator_dims, discriminator_dims : sequence of int
@@ -215,7 +224,7 @@ class TabGAN(BaseEstimator):
     def __init__(
         self,
         epochs: int = 300,
-        batch_size: int = 500,
+        batch_size: int | str = "auto",
         *,
         noise_dim: int = 128,
         generator_dims: Sequence[int] = (256, 256),
@@ -250,9 +259,12 @@ class TabGAN(BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def _train_config(self) -> TrainConfig:
+    def _train_config(self, n_rows: int) -> TrainConfig:
         pac = _positive_int("pac", self.pac)
-        batch = _positive_int("batch_size", self.batch_size)
+        if isinstance(self.batch_size, str) and self.batch_size == "auto":
+            batch = auto_batch_size(n_rows, pac)
+        else:
+            batch = _positive_int("batch_size", self.batch_size)
         if batch % pac:
             raise InvalidParameterError(
                 f"batch_size ({batch}) must be a multiple of pac ({pac}); "
@@ -314,13 +326,13 @@ class TabGAN(BaseEstimator):
         TabGAN
             ``self``, fitted.
         """
-        config = self._train_config()
+        df = _as_frame(data)
+        config = self._train_config(len(df))
         device = resolve_device(self.device)
         # under torchrun: join the process group, one GPU per LOCAL_RANK (tabgan.gan.distributed)
         ctx, device = distributed.setup(device)
         ss = _seed_state(self.seed)
         enc_ss, transform_ss, torch_ss = ss.spawn(3)
-        df = _as_frame(data)
         if isinstance(discrete_columns, str):
             discrete_columns = [discrete_columns]
 
@@ -400,6 +412,7 @@ class TabGAN(BaseEstimator):
             self.condition_counts_ = sampler.counts.to("cpu", torch.float64)
             self.device_ = device
             self.n_rows_ = len(df)
+            self.batch_size_ = config.batch_size
             self.columns_ = list(df.columns)
             self.n_features_in_ = len(df.columns)
             if isinstance(data, pd.DataFrame):
@@ -588,6 +601,7 @@ class TabGAN(BaseEstimator):
             "generator": self.generator_.args,
             "training": {
                 "n_rows": self.n_rows_,
+                "batch_size": self.batch_size_,
                 "columns": self.columns_,
                 "history": self.history_,
                 "fit_seconds": self.fit_seconds_,
@@ -630,6 +644,7 @@ class TabGAN(BaseEstimator):
             model.condition_counts_ = tensors["condition_counts"]
             training = meta["training"]
             model.n_rows_ = int(training["n_rows"])
+            model.batch_size_ = int(training.get("batch_size", params.get("batch_size", 500)))
             model.columns_ = list(training["columns"])
             model.history_ = [tuple(h) for h in training["history"]]
             model.fit_seconds_ = float(training["fit_seconds"])

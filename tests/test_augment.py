@@ -8,7 +8,8 @@ import pytest
 from sklearn.base import clone
 
 from tabgan import InvalidDataError, InvalidParameterError, TabGANResampler
-from tabgan.augment import auto_batch_size, oversampling_plan
+from tabgan.augment import oversampling_plan
+from tabgan.model import auto_batch_size
 from tests.conftest import make_mixed_table
 
 TINY = {"epochs": 1, "generator_dims": (16,), "discriminator_dims": (16,), "device": "cpu"}
