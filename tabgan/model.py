@@ -581,9 +581,8 @@ class TabGAN(BaseEstimator):
             else:
                 cond = self.sampler_.fixed_batch(n, *condition)
             z = torch.randn(n, generator.args["noise_dim"], device=self.device_, generator=rng)
-            if cond is not None:
-                z = torch.cat([z, cond.vector], dim=1)
-            rows = layout.sample_activate(generator(z), rng)
+            ids = None if cond is None else self.sampler_.global_ids(cond)
+            rows = layout.sample_activate(generator.generate(z, ids), rng)
         return rows.to("cpu").numpy()
 
     # ------------------------------------------------------------------ persistence

@@ -292,7 +292,12 @@ class TableEncoder:
         """
         self._check_fitted()
         try:
-            matrix = np.asarray(matrix, dtype=np.float64)
+            matrix = np.asarray(matrix)
+            # float32 (a generator's output) stays float32: argmax reads it exactly, and the
+            # numeric codecs widen their own few columns; a whole-matrix float64 copy was a
+            # third of decoding time
+            if matrix.dtype not in (np.float32, np.float64):
+                matrix = matrix.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise InvalidDataError(f"the matrix must hold numbers: {exc}") from exc
         if matrix.ndim != 2 or matrix.shape[1] != self._output_dim:
@@ -300,7 +305,8 @@ class TableEncoder:
                 f"expected a matrix with {self._output_dim} columns, got shape {matrix.shape}"
             )
         # a diverged generator may emit NaN: read it as 0 rather than leak it into the values
-        matrix = np.nan_to_num(matrix, nan=0.0, posinf=1e30, neginf=-1e30)
+        if not np.isfinite(matrix).all():
+            matrix = np.nan_to_num(matrix, nan=0.0, posinf=1e30, neginf=-1e30)
         rng = rng if rng is not None else np.random.default_rng()
         n = matrix.shape[0]
         columns: dict[str, pd.Series] = {}

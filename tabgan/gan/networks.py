@@ -69,24 +69,46 @@ class Generator(nn.Module):
         return self._infer(z)
 
     def _infer(self, z: Tensor) -> Tensor:
-        """Inference without the residual concatenations: every block writes its output into
-        one preallocated buffer (the layout ``cat`` would build), and each eval-mode batch norm
-        is folded into its linear layer."""
+        """Inference on ``z = cat([noise, condition])``, any condition values."""
+        return self.generate(z, None)
+
+    @torch.no_grad()
+    def generate(self, noise: Tensor, cond_ids: Tensor | None) -> Tensor:
+        """Eval-mode rows from noise and each row's conditional category (its index in the
+        one-hot condition vector), without building that vector or the residual
+        concatenations. With ``cond_ids=None``, ``noise`` may instead be the whole input
+        ``cat([noise, condition])``.
+
+        Every block writes its output into one preallocated buffer (the layout ``cat`` would
+        build), each batch norm is folded into its linear layer, and the one-hot part of every
+        layer's input, a matmul over ``cond_dim`` mostly-zero columns, is a row gather of the
+        weight instead (about a quarter of the work on Adult).
+        """
         *blocks, head = self.net
+        cond_dim = self.args["cond_dim"]
         widths = [b.fc.out_features for b in blocks]
-        total = sum(widths) + z.shape[1]
-        buf = torch.empty(z.shape[0], total, device=z.device, dtype=z.dtype)
-        start = total - z.shape[1]
-        buf[:, start:] = z
+        total = sum(widths) + noise.shape[1]
+        buf = torch.empty(noise.shape[0], total, device=noise.device, dtype=noise.dtype)
+        start = total - noise.shape[1]
+        buf[:, start:] = noise
+
+        def linear(weight: Tensor, bias: Tensor, x: Tensor) -> Tensor:
+            if not cond_dim or x.shape[1] == weight.shape[1]:  # the condition is in x
+                return torch.addmm(bias, x, weight.T)
+            out = torch.addmm(bias, x, weight[:, :-cond_dim].T)
+            if cond_ids is not None:
+                out += weight[:, -cond_dim:].T.index_select(0, cond_ids)
+            return out
+
         for block, width in zip(blocks, widths, strict=True):
             bn = block.bn
             scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
             weight = block.fc.weight * scale[:, None]
             bias = (block.fc.bias - bn.running_mean) * scale + bn.bias
-            out = torch.addmm(bias, buf[:, start:], weight.T)
+            out = linear(weight, bias, buf[:, start:])
             start -= width
             buf[:, start : start + width] = out.clamp_min_(0)
-        return head(buf)
+        return linear(head.weight, head.bias, buf)
 
 
 class Discriminator(nn.Module):

@@ -104,6 +104,10 @@ class ConditionalSampler:
         vector[torch.arange(n, device=probs.device), ids] = 1.0
         return ConditionBatch(vector, self.cat_column[ids], self.cat_local[ids])
 
+    def global_ids(self, cond: ConditionBatch) -> Tensor:
+        """Each row's category as an index into the whole conditional vector."""
+        return self.span_start[cond.column] + cond.category
+
     def sample_train_conditions(
         self, n: int, generator: torch.Generator | None
     ) -> ConditionBatch | None:

@@ -131,3 +131,18 @@ def test_generator_inference_path_matches_module_path():
     with torch.enable_grad():
         slow = gen(z)
     torch.testing.assert_close(fast, slow.detach(), rtol=1e-5, atol=1e-5)
+
+
+def test_generate_with_condition_ids_matches_the_one_hot_input():
+    from tabgan.gan import Generator
+
+    torch.manual_seed(0)
+    gen = Generator(8, 6, (16, 12), 10)
+    gen(torch.randn(64, 14))  # batch-norm running statistics
+    gen.eval()
+    noise = torch.randn(32, 8)
+    ids = torch.randint(6, (32,))
+    one_hot = torch.nn.functional.one_hot(ids, 6).float()
+    with torch.enable_grad():
+        slow = gen(torch.cat([noise, one_hot], dim=1)).detach()
+    torch.testing.assert_close(gen.generate(noise, ids), slow, rtol=1e-5, atol=1e-5)
