@@ -11,7 +11,9 @@ Steps, each timed in a fresh process whose peak RSS is read with ``getrusage``:
 4. ``TabGAN.fit`` for ``--epochs`` full epochs on 1 rank, then under ``torchrun`` on 2 gloo
    ranks (``--ranks``): seconds per epoch (one epoch = one pass over the whole table across
    all ranks) and peak RSS of the largest process;
-5. ``tabgan sample -n --sample-rows -o out.parquet`` from the 1-rank model: rows/s, peak RSS.
+5. ``tabgan sample -n --sample-rows -o out.parquet`` from the 1-rank model: rows/s, peak RSS;
+6. ``tabgan sample -n --adult-sample-rows`` of Adult-shaped rows (a 1-epoch model of
+   examples/data/adult.csv) to Parquet and to CSV: rows/s, peak RSS.
 
 On a 2-core machine two ranks share the two cores with each other (and with torchrun), so the
 2-rank figure shows the overhead of gradient all-reduce more than a speed-up.
@@ -157,7 +159,16 @@ def measured(cmd: list[str], timeout: float | None) -> tuple[dict, dict]:
 def run(args: argparse.Namespace) -> None:
     settings = {
         k: getattr(args, k)
-        for k in ("rows", "columns", "epochs", "batch_size", "sample_rows", "ranks", "device")
+        for k in (
+            "rows",
+            "columns",
+            "epochs",
+            "batch_size",
+            "sample_rows",
+            "ranks",
+            "device",
+            "adult_sample_rows",
+        )
     }
     payload = common.header(settings, None)
     me = [sys.executable, str(SCRIPT)]
@@ -214,12 +225,39 @@ def run(args: argparse.Namespace) -> None:
             "rows_per_s": args.sample_rows / usage["wall_s"],
             "peak_rss_mb": usage["peak_rss_mb"],
         }
+        if args.adult_sample_rows:
+            results["adult_sample"] = adult_sample(Path(tmp), args)
     payload["results"] = results
     payload["env"] = env_threads
     table = summary_table(results, args)
     json_path, md_path = common.write_result("scale", payload, table)
     print("\n".join(table))
     print(f"wrote {json_path} and {md_path}", file=sys.stderr)
+
+
+def adult_sample(tmp: Path, args: argparse.Namespace) -> dict:
+    """Streamed sampling of Adult-shaped rows (15 columns, encoded width ~150) from a model
+    fitted for one epoch on examples/data/adult.csv: the memory bound of `tabgan sample`
+    (peak RSS must not grow with n), to Parquet and to CSV."""
+    model = tmp / "adult.tabgan"
+    cli = [sys.executable, "-m", "tabgan_cli.main"]
+    adult = str(common.DATASETS["adult"]["train"])
+    fit = [*cli, "fit", adult, "-m", str(model), "--epochs", "1", "--seed", "0", "--quiet"]
+    measured([*fit, "--device", args.device], args.timeout)
+    out: dict = {"rows": args.adult_sample_rows}
+    for suffix in ("parquet", "csv"):
+        target = tmp / f"adult_out.{suffix}"
+        cmd = [*cli, "sample", "-n", str(args.adult_sample_rows), "-m", str(model)]
+        cmd += ["-o", str(target), "--seed", "0", "--device", args.device]
+        _, usage = measured(cmd, args.timeout)
+        out[suffix] = {
+            "wall_s": usage["wall_s"],
+            "rows_per_s": args.adult_sample_rows / usage["wall_s"],
+            "peak_rss_mb": usage["peak_rss_mb"],
+            "file_mb": target.stat().st_size / 2**20,
+        }
+        target.unlink()
+    return out
 
 
 def summary_table(r: dict, args: argparse.Namespace) -> list[str]:
@@ -250,6 +288,13 @@ def summary_table(r: dict, args: argparse.Namespace) -> list[str]:
         f"| `tabgan sample -n {s['rows']:,} -o out.parquet` | {s['rows_per_s']:,.0f} rows/s "
         f"(whole command, {s['wall_s']:.1f} s), peak RSS {s['peak_rss_mb']:.0f} MB |"
     )
+    a = r.get("adult_sample")
+    for suffix in ("parquet", "csv") if a else ():
+        lines.append(
+            f"| Adult-shaped: `tabgan sample -n {a['rows']:,} -o out.{suffix}` | "
+            f"{a[suffix]['rows_per_s']:,.0f} rows/s (whole command, {a[suffix]['wall_s']:.1f} s), "
+            f"peak RSS {a[suffix]['peak_rss_mb']:.0f} MB |"
+        )
     return lines
 
 
@@ -261,6 +306,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch-size", type=int, default=500)
     p.add_argument("--sample-rows", type=int, default=3_000_000)
     p.add_argument("--ranks", type=int, default=2, help="also fit under torchrun with N ranks")
+    p.add_argument(
+        "--adult-sample-rows",
+        type=int,
+        default=3_000_000,
+        help="also stream this many Adult-shaped rows to Parquet and CSV (0: skip)",
+    )
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p.add_argument("--timeout", type=float, default=None, help="seconds per child process")
     p.add_argument("--child", choices=["encode", "read_sample", "fit"], help=argparse.SUPPRESS)
