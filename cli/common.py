@@ -24,6 +24,10 @@ def set_debug(flag: bool) -> None:
     _state["debug"] = flag
 
 
+def debug_enabled() -> bool:
+    return _state["debug"]
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``Error: message`` on stderr and return an Exit to raise."""
     # plain write: rich would wrap long paths and interpret [brackets]
@@ -47,7 +51,7 @@ def guarded(fn: F) -> F:
         except KeyboardInterrupt:
             if _state["debug"]:
                 raise
-            raise fail("interrupted; nothing was written", code=130) from None
+            raise fail("interrupted; no file was written", code=130) from None
         except MemoryError:
             if _state["debug"]:
                 raise

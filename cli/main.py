@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from tabgan_cli.common import err_console, guarded, set_debug, split_columns
+from tabgan_cli.common import debug_enabled, err_console, fail, guarded, set_debug, split_columns
 
 from tabgan import __version__
 from tabgan.errors import DataFileError
@@ -113,13 +113,22 @@ def fit(
         device=device,
         verbose=not quiet and main,
     )
-    estimator.fit(
-        df,
-        discrete_columns=split_columns(discrete),
-        checkpoint=checkpoint if (checkpoint_every or resume) else None,
-        checkpoint_every=checkpoint_every,
-        resume=resume,
-    )
+    try:
+        estimator.fit(
+            df,
+            discrete_columns=split_columns(discrete),
+            checkpoint=checkpoint if (checkpoint_every or resume) else None,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+        )
+    except KeyboardInterrupt:
+        if not checkpoint_every or not checkpoint.exists() or debug_enabled():
+            raise
+        raise fail(
+            f"interrupted; {model} was not written. Continue from the last checkpoint with: "
+            f"tabgan fit {data} -m {model} --resume (and the same options)",
+            code=130,
+        ) from None
     if not main:
         return
     estimator.save(model)
@@ -176,7 +185,6 @@ def sample(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No messages.")] = False,
 ) -> None:
     """Generate synthetic rows from a fitted model (optionally conditioned or class-balanced)."""
-    from tabgan_cli.common import fail
 
     from tabgan.conditions import parse_conditions, sample_balanced, sample_conditional
     from tabgan.model import TabGAN

@@ -402,3 +402,32 @@ def test_no_temporary_files_after_successful_runs(tmp_path, data_csv):
     assert invoke(["sample", "-n", "7", "-m", model, "-o", tmp_path / "o.parquet"]).exit_code == 0
     assert folder_listing(tmp_path) == {"data.csv", "m.tabgan", "o.parquet"}
     assert len(pd.read_parquet(tmp_path / "o.parquet")) == 7
+
+
+def test_ctrl_c_during_fit_keeps_the_previous_model_and_leaves_no_partial_file(tmp_path, data_csv):
+    import signal
+    import time
+
+    model = tmp_path / "m.tabgan"
+    model.write_bytes(b"the previous model")
+    checkpoint = tmp_path / "m.tabgan.ckpt"
+    command = [sys.executable, "-m", "tabgan_cli.main", "fit", str(data_csv), "-m", str(model)]
+    command += [*TINY_CLI, "--epochs", "100000", "--checkpoint-every", "1"]
+    proc = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not checkpoint.exists():  # training has started once a checkpoint is written
+            assert proc.poll() is None and time.monotonic() < deadline, "fit never got going"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: interrupted; {model} was not written"), last
+    assert "--resume" in last
+    assert model.read_bytes() == b"the previous model"
+    # only the (complete, resumable) checkpoint is added: no temporary or partial files
+    assert folder_listing(tmp_path) - {"data.csv"} == {"m.tabgan", "m.tabgan.ckpt"}
