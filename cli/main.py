@@ -63,13 +63,6 @@ def fit(
         str | None,
         typer.Option(help="Comma-separated columns to treat as categorical, e.g. 'zip,grade'."),
     ] = None,
-    target: Annotated[
-        str | None,
-        typer.Option(
-            help="A column you will predict from the synthetic rows: the generator is also "
-            "trained to keep how the other columns predict it.",
-        ),
-    ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed for reproducible runs.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     checkpoint_every: Annotated[
@@ -116,7 +109,6 @@ def fit(
     estimator = TabGAN(
         epochs=epochs,
         batch_size="auto" if batch_size is None else batch_size,
-        target=target,
         seed=seed,
         device=device,
         verbose=not quiet and main,

@@ -32,7 +32,6 @@ from tabgan.gan import (
     Trainer,
     distributed,
 )
-from tabgan.gan.auxiliary import TargetModel
 from tabgan.persist import load_model, save_model
 
 MIN_ROWS = 10
@@ -178,28 +177,6 @@ def _checked_generator_args(args: Any, state: dict[str, torch.Tensor], model: An
     return args
 
 
-def _target_model(
-    target: Any, df: pd.DataFrame, encoder: TableEncoder, device: torch.device
-) -> TargetModel | None:
-    if target is None:
-        return None
-    if not isinstance(target, str) or target not in df.columns:
-        raise InvalidParameterError(
-            f"target must be one of the table's columns, got {target!r}; columns are: "
-            + ", ".join(map(repr, list(df.columns)[:12]))
-            + (" ..." if len(df.columns) > 12 else "")
-        )
-    if not any(s.column == target for s in encoder.spans):
-        raise InvalidParameterError(
-            f"target column {target!r} is constant or empty: there is nothing to predict"
-        )
-    if all(s.column == target for s in encoder.spans):
-        raise InvalidParameterError(
-            f"target column {target!r} is the only column with values: nothing predicts it"
-        )
-    return TargetModel(encoder.spans, target).to(device)
-
-
 class TabGAN(BaseEstimator):
     """Conditional tabular GAN (CTGAN-style) with a reversible mixed-type encoder.
 
@@ -231,12 +208,6 @@ class TabGAN(BaseEstimator):
         If > 0, sample from an exponential moving average of the generator's weights, which
         smooths the epoch-to-epoch wobble of GAN training (0 turns it off). On Adult it raised
         train-on-synthetic macro-F1 from 0.749 to 0.760 at 100 epochs (see benchmarks/results).
-    target : str or None
-        A column you will predict from the synthetic rows (a label or a numeric outcome).
-        An auxiliary network learns to predict it from the other columns on real rows, and
-        the generator is also trained to keep that relation (CTAB-GAN's classifier loss, for
-        any column kind). Costs about a tenth more per step; the rows are still a sample of
-        the whole table, the target included.
     seed : int or None
         Makes fitting and sampling reproducible on the CPU.
     device : {"auto", "cpu", "cuda"}
@@ -266,7 +237,6 @@ class TabGAN(BaseEstimator):
         max_modes: int = 10,
         max_categories: int = 500,
         ema_decay: float = 0.999,
-        target: str | None = None,
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
@@ -284,7 +254,6 @@ class TabGAN(BaseEstimator):
         self.max_modes = max_modes
         self.max_categories = max_categories
         self.ema_decay = ema_decay
-        self.target = target
         self.seed = seed
         self.device = device
         self.verbose = verbose
@@ -422,19 +391,8 @@ class TabGAN(BaseEstimator):
                 # identical init above; from here each rank draws its own noise, dropout, batches
                 rng.manual_seed(distributed.rank_seed(seed, ctx.rank))
                 torch.manual_seed(distributed.rank_seed(seed, ctx.rank))
-            target_model = _target_model(self.target, df, encoder, device)
-            if ctx.active and target_model is not None:
-                distributed.broadcast_parameters(target_model)
             trainer = Trainer(
-                data_t,
-                layout,
-                sampler,
-                generator,
-                discriminator,
-                config,
-                rng,
-                grad_sync,
-                target_model,
+                data_t, layout, sampler, generator, discriminator, config, rng, grad_sync
             )
             if saved is not None:
                 try:

@@ -15,7 +15,6 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from tabgan.gan.auxiliary import TargetModel
 from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
 from tabgan.gan.sampler import ConditionalSampler, ConditionBatch
@@ -37,8 +36,6 @@ class TrainConfig:
     gp_weight: float = 10.0
     tau: float = 0.2
     ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
-    target_lr: float = 2e-4  # the auxiliary target model's learning rate (when there is one)
-    target_weight: float = 1.0  # weight of its loss in the generator's objective
 
 
 @dataclass(frozen=True)
@@ -74,10 +71,8 @@ class Trainer:
         config: TrainConfig,
         rng: torch.Generator,
         grad_sync: Callable[[torch.nn.Module], None] | None = None,
-        target_model: TargetModel | None = None,
     ) -> None:
         self.data = data
-        self.target_model = target_model
         # distributed runs average gradients across ranks here (explicitly, since DDP's
         # hooks do not support the gradient penalty's double backward)
         self.grad_sync = grad_sync
@@ -108,16 +103,6 @@ class Trainer:
             weight_decay=config.discriminator_decay,
             **_fast_adam(data.device),
         )
-
-        self.opt_t = None
-        if target_model is not None:
-            self.opt_t = torch.optim.Adam(
-                target_model.parameters(),
-                lr=config.target_lr,
-                betas=(0.5, 0.9),
-                weight_decay=config.discriminator_decay,
-                **_fast_adam(data.device),
-            )
 
     def fake(self, cond: ConditionBatch | None, n: int) -> tuple[Tensor, Tensor]:
         """Generate ``n`` rows for the given conditions: (raw logits, activated rows)."""
@@ -150,21 +135,6 @@ class Trainer:
         self.opt_d.step()
         return wasserstein.detach()
 
-    def target_step(self) -> Tensor:
-        """One update of the auxiliary target model on uniformly drawn real rows (the real
-        joint distribution, not the conditioned batches the critic sees)."""
-        if self.target_model is None or self.opt_t is None:
-            raise RuntimeError("this trainer has no target model")
-        n = self.config.batch_size
-        rows = torch.randint(self.data.shape[0], (n,), device=self.data.device, generator=self.rng)
-        loss = self.target_model.loss(self.data[rows])
-        self.opt_t.zero_grad(set_to_none=True)
-        loss.backward()
-        if self.grad_sync is not None:
-            self.grad_sync(self.target_model)
-        self.opt_t.step()
-        return loss.detach()
-
     def generator_step(self) -> Tensor:
         n = self.config.batch_size
         cond = self.sampler.sample_train_conditions(n, self.rng)
@@ -177,12 +147,6 @@ class Trainer:
         loss = adversarial
         if cond is not None:
             loss = loss + self.layout.conditional_loss(raw, cond.column, cond.category)
-        if self.target_model is not None:
-            self.target_model.requires_grad_(False)  # only the generator learns from this
-            try:
-                loss = loss + self.config.target_weight * self.target_model.loss(fake)
-            finally:
-                self.target_model.requires_grad_(True)
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         if self.grad_sync is not None:
@@ -230,12 +194,7 @@ class Trainer:
     # ------------------------------------------------------------ checkpoints
     def _modules(self) -> list[tuple[str, torch.nn.Module]]:
         mods = [("generator", self.generator), ("discriminator", self.discriminator)]
-        mods += [("ema", self.ema)] if self.ema is not None else []
-        return mods + ([("target", self.target_model)] if self.target_model is not None else [])
-
-    def _optimizers(self) -> list[tuple[str, torch.optim.Optimizer]]:
-        opts = [("opt_g", self.opt_g), ("opt_d", self.opt_d)]
-        return opts + ([("opt_t", self.opt_t)] if self.opt_t is not None else [])
+        return mods + ([("ema", self.ema)] if self.ema is not None else [])
 
     def state(self) -> tuple[dict[str, Any], dict[str, Tensor]]:
         """Everything needed to resume exactly: JSON-able metadata and tensors."""
@@ -244,7 +203,7 @@ class Trainer:
         for name, module in self._modules():
             for key, value in module.state_dict().items():
                 tensors[f"{name}.{key}"] = value
-        for name, opt in self._optimizers():
+        for name, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
             sd = opt.state_dict()
             meta["optimizers"][name] = {
                 "param_groups": sd["param_groups"],
@@ -266,7 +225,7 @@ class Trainer:
             module.load_state_dict(
                 {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
             )
-        for name, opt in self._optimizers():
+        for name, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
             saved = meta["optimizers"][name]
             groups = [
                 {**g, "betas": tuple(g["betas"])} if "betas" in g else g
@@ -303,8 +262,6 @@ class Trainer:
             for _ in range(steps):
                 for _ in range(cfg.discriminator_steps):
                     loss_d += self.discriminator_step()
-                if self.target_model is not None:
-                    self.target_step()
                 loss_g += self.generator_step()
             info = EpochInfo(
                 epoch=epoch,
