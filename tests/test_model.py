@@ -166,3 +166,29 @@ def test_resume_refuses_other_data_or_settings(tmp_path, mixed_table):
         TabGAN(**kwargs).fit(mixed_table, checkpoint=ckpt, resume=True)
     with pytest.raises(ModelFileError, match="no such"):
         TabGAN(**more).fit(mixed_table, checkpoint=tmp_path / "none.ckpt", resume=True)
+
+
+@pytest.mark.parametrize(
+    ("rows", "min_steps", "expected"),
+    [(200, 20, 20), (200, 1, 4), (1_200, 20, 24)],
+)
+def test_an_epoch_is_rows_over_batch_but_at_least_min_steps(monkeypatch, rows, min_steps, expected):
+    from tabgan.gan.train import Trainer
+    from tests.conftest import make_mixed_table
+
+    calls = []
+    step = Trainer.generator_step
+    monkeypatch.setattr(Trainer, "generator_step", lambda self: calls.append(1) or step(self))
+    seen: list[float] = []
+    model = TabGAN(
+        epochs=1,
+        batch_size=50,
+        min_steps_per_epoch=min_steps,
+        generator_dims=(16,),
+        discriminator_dims=(16,),
+        seed=0,
+        device="cpu",
+    ).fit(make_mixed_table(rows), callback=lambda info: seen.append(info.epoch))
+    assert model.steps_per_epoch_ == expected
+    assert len(calls) == expected  # the steps really ran
+    assert seen == [1]

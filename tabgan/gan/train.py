@@ -36,6 +36,7 @@ class TrainConfig:
     gp_weight: float = 10.0
     tau: float = 0.2
     ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
+    min_steps: int = 1  # steps per epoch at least (small tables: an epoch is not one pass)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,12 @@ class Trainer:
             weight_decay=config.discriminator_decay,
             **_fast_adam(data.device),
         )
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """``rows // batch_size``, but at least ``config.min_steps`` (batches are drawn with
+        replacement by training-by-sampling, so an epoch is a step budget, not a pass)."""
+        return max(1, self.config.min_steps, self.data.shape[0] // self.config.batch_size)
 
     def fake(self, cond: ConditionBatch | None, n: int) -> tuple[Tensor, Tensor]:
         """Generate ``n`` rows for the given conditions: (raw logits, activated rows)."""
@@ -251,7 +258,7 @@ class Trainer:
         checkpoint with :meth:`state`.
         """
         cfg = self.config
-        steps = max(1, self.data.shape[0] // cfg.batch_size)
+        steps = self.steps_per_epoch
         self.generator.train()
         self.discriminator.train()
         history: list[EpochInfo] = []
