@@ -171,8 +171,8 @@ def _checked_generator_args(args: Any, state: dict[str, torch.Tensor], model: An
     stored = {k: tuple(v.shape) for k, v in state.items()}
     if stored != shapes:
         raise ValueError("generator sizes do not match the stored weights")
-    layout = TorchLayout(model.encoder_.spans, torch.device("cpu"))
-    if args["output_dim"] != model.encoder_.output_dim or args["cond_dim"] != layout.cond_dim:
+    cond_dim = sum(s.width for s in model.encoder_.spans if s.conditional)
+    if args["output_dim"] != model.encoder_.output_dim or args["cond_dim"] != cond_dim:
         raise ValueError("the encoder does not match the generator")
     return args
 
