@@ -290,7 +290,20 @@ _register_evaluate()
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+        app()
+        return
+    # Under torchrun, gloo's worker threads can abort the interpreter while it is torn down
+    # after a finished run (SIGABRT, "terminate called without an active exception"), turning
+    # a saved model into a failed job. Leave without the C++ static teardown instead.
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,11 @@ WORKER = textwrap.dedent(
     torch.save(tensors, f"{out}/rank{rank}.pt")
     if distributed.is_main():
         model.save(f"{out}/model.tabgan")
+    # as tabgan_cli.main does under torchrun: skip the C++ teardown in which gloo's threads
+    # can abort a finished process (SIGABRT)
+    import os
+    sys.stdout.flush()
+    os._exit(0)
     """
 )
 
