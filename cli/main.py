@@ -85,6 +85,14 @@ def fit(
             "larger than memory (the sample is drawn with --seed, or 0).",
         ),
     ] = None,
+    refine: Annotated[
+        bool,
+        typer.Option(
+            "--refine/--no-refine",
+            help="Train a real-vs-synthetic classifier after the GAN and drop the generated rows "
+            "it finds least real when sampling (better rows, about 2x the sampling time).",
+        ),
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Learn DATA and write the model file.
@@ -109,6 +117,7 @@ def fit(
     estimator = TabGAN(
         epochs=epochs,
         batch_size="auto" if batch_size is None else batch_size,
+        refine=refine,
         seed=seed,
         device=device,
         verbose=not quiet and main,

@@ -141,6 +141,8 @@ class TabGANResampler(BaseEstimator):
         Feature columns to treat as categorical (by name; ``"x0"``, ``"x1"``... for arrays).
     ema_decay : float or None
         TabGAN's generator weight averaging; ``None`` keeps TabGAN's default.
+    refine : bool
+        TabGAN's post-training rejection of unlikely rows (:mod:`tabgan.refine`).
     seed : int or None
         Makes fitting and sampling reproducible on the CPU.
     device : {"auto", "cpu", "cuda"}
@@ -179,6 +181,7 @@ class TabGANResampler(BaseEstimator):
         discriminator_dims: Sequence[int] = (256, 256),
         discrete_columns: Sequence[str] | None = None,
         ema_decay: float | None = None,
+        refine: bool = True,
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
@@ -191,6 +194,7 @@ class TabGANResampler(BaseEstimator):
         self.discriminator_dims = discriminator_dims
         self.discrete_columns = discrete_columns
         self.ema_decay = ema_decay
+        self.refine = refine
         self.seed = seed
         self.device = device
         self.verbose = verbose
@@ -279,6 +283,7 @@ class TabGANResampler(BaseEstimator):
             batch_size=self.batch_size,  # TabGAN resolves "auto" and validates
             generator_dims=self.generator_dims,
             discriminator_dims=self.discriminator_dims,
+            refine=self.refine,
             seed=int(fit_ss.generate_state(1)[0]),
             device=self.device,
             verbose=self.verbose,

@@ -475,6 +475,9 @@ def sample_conditional(
                 rejected[i] += int((~mask).sum())
                 ok &= mask
                 i += 1
+        refiner = getattr(model, "refiner_", None)
+        if refiner is not None:  # the same rejection of unlikely rows as unconditional sampling
+            ok &= refiner.accept(matrix, frame, np_rng)
         generated += size
         if ok.any():
             kept.append(frame.loc[ok])
