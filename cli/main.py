@@ -277,6 +277,12 @@ def info(
         f"learned from {estimator.n_rows_} rows, {estimator.epochs} epochs, "
         f"batch {estimator.batch_size_}, {estimator.fit_seconds_:.1f} s of fitting"
     )
+    refiner = estimator.refiner_
+    err_console.print(
+        "refinement: off"
+        if refiner is None
+        else f"refinement: on, keeps about {refiner.accept_rate:.0%} of generated rows"
+    )
     table = Table("column", "kind", "dtype", "encoded width")
     widths: dict[str, int] = {}
     for span in estimator.encoder_.spans:

@@ -65,6 +65,16 @@ def test_info(workdir):
     result = runner.invoke(app, ["info", str(workdir / "m.tabgan")])
     assert result.exit_code == 0, result.stderr
     assert "income" in result.stderr and "200 rows" in result.stderr
+    assert "refinement: on, keeps about" in result.stderr
+
+
+def test_fit_no_refine(workdir):
+    model = workdir / "plain.tabgan"
+    args = ["fit", str(workdir / "data.csv"), "-m", str(model), "--epochs", "1"]
+    result = runner.invoke(app, [*args, "--batch-size", "50", "--no-refine", "--quiet"])
+    assert result.exit_code == 0, result.output
+    info = runner.invoke(app, ["info", str(model)])
+    assert "refinement: off" in info.stderr
 
 
 def test_seeded_sample_is_reproducible(workdir):
