@@ -80,6 +80,13 @@ def test_fitted_refiner_moves_a_distorted_share_towards_the_real_one():
     keep = refiner.accept(_encoded(enc, rows), rows, np.random.default_rng(3))
     share = (rows["group"][keep] == "a").mean()
     assert share > 0.8  # from 0.5 towards the real 0.9
+    # the blocked, written-out forward is the critic module's own
+    matrix = _encoded(enc, rows)
+    with torch.no_grad():
+        expected = refiner.critic(torch.from_numpy(refiner.features(matrix, rows))).squeeze(1)
+    np.testing.assert_allclose(
+        refiner.log_odds(matrix, rows, block=777), expected.double().numpy(), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_no_refiner_for_tiny_tables():

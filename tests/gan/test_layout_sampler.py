@@ -146,3 +146,5 @@ def test_generate_with_condition_ids_matches_the_one_hot_input():
     with torch.enable_grad():
         slow = gen(torch.cat([noise, one_hot], dim=1)).detach()
     torch.testing.assert_close(gen.generate(noise, ids), slow, rtol=1e-5, atol=1e-5)
+    # in blocks of rows (a last partial block included): the same rows
+    torch.testing.assert_close(gen.generate(noise, ids, block=5), slow, rtol=1e-5, atol=1e-5)
