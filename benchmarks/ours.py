@@ -5,7 +5,8 @@
 
 Measures (a) ``TableEncoder(seed).fit`` alone, (b) the whole ``TabGAN(...).fit`` (wall clock,
 plus the model's own ``fit_seconds_``/``encoder_seconds_``), with every epoch's duration taken
-from the ``EpochInfo`` callback, and (c) ``model.sample(n)``. ``--out-csv`` also writes the
+from the ``EpochInfo`` callback, and (c) ``model.sample(n)`` (and, when the model refines, the same
+draw with the refiner set aside: what ``refine=False`` costs). ``--out-csv`` also writes the
 sampled rows (not timed) for quality scoring.
 """
 
@@ -92,6 +93,14 @@ def main(argv: list[str] | None = None) -> None:
         synthetic = model.sample(args.sample_rows, seed=args.seed)
         out["sample_s"] = time.perf_counter() - start
         out["sample_rows"] = args.sample_rows
+        refiner = getattr(model, "refiner_", None)
+        out["refined"] = refiner is not None
+        if refiner is not None:  # the same generator without the filter (refine=False's speed)
+            model.refiner_ = None
+            start = time.perf_counter()
+            model.sample(args.sample_rows, seed=args.seed)
+            out["sample_plain_s"] = time.perf_counter() - start
+            model.refiner_ = refiner
         if args.out_csv:
             synthetic.to_csv(args.out_csv, index=False)
     print(json.dumps(out), flush=True)

@@ -38,6 +38,7 @@ ACCEPT_QUANTILE = 0.8  # c: this quantile of the odds on held-out generated rows
 QUANTILE_POINTS = 129  # per numeric column, for the rank feature
 MAX_ROWS = 50_000  # per side: more rows barely sharpen the classifier and cost seconds
 MIN_ROWS = 100  # fewer real rows: no classifier (it would learn noise)
+MIN_Z = 3.0  # the classifier's held-out gain over chance must be this many standard errors
 HIDDEN = (256, 256)
 MAX_EPOCHS = 10
 BATCH = 256
@@ -116,6 +117,7 @@ class Refiner:
         self.critic = critic.eval()
         self.log_threshold = float(log_threshold)
         self.accept_rate = float(accept_rate)  # expected share of generated rows kept
+        self.evidence: float | None = None  # held-out gain over chance in standard errors
 
     def log_odds(self, matrix: np.ndarray, frame: pd.DataFrame, block: int = 8192) -> np.ndarray:
         """The critic's log-odds that each row is real. Eval-mode forward written out (dropout
@@ -252,7 +254,16 @@ def fit_refiner(
     critic.load_state_dict(best_state)
     critic.eval()
     with torch.inference_mode():
-        odds = critic(x_val[len(va_r) :]).squeeze(1).to("cpu", torch.float64).numpy()
+        scores = critic(x_val).squeeze(1)
+        losses = loss_fn(scores, y_val, reduction="none").to("cpu", torch.float64).numpy()
+        odds = scores[len(va_r) :].to("cpu", torch.float64).numpy()
+    # the held-out gain over chance, in standard errors: a gain within noise is no evidence
+    gain = math.log(2.0) - losses
+    z = float(gain.mean() / max(gain.std(ddof=1) / math.sqrt(len(gain)), 1e-12))
+    if z < MIN_Z:
+        return None
     log_threshold = float(np.quantile(odds, ACCEPT_QUANTILE))
     rate = float(np.mean(np.exp(np.minimum(odds - log_threshold, 0.0))))
-    return Refiner(features, critic, log_threshold, rate)
+    refiner = Refiner(features, critic, log_threshold, rate)
+    refiner.evidence = z
+    return refiner
