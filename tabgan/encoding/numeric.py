@@ -115,7 +115,8 @@ class NumericCodec:
         spikes = np.asarray(self.spikes, dtype=np.float64)
         fallback = float(self.means[int(np.argmax(self.weights))]) if n_mix else spikes[0]
         x = np.where(finite, values, fallback)
-        pos = np.minimum(np.searchsorted(spikes, x), max(len(spikes) - 1, 0))
+        right = np.minimum(np.searchsorted(spikes, x), max(len(spikes) - 1, 0))
+        pos = right  # the spike x equals, if any (spikes are sorted)
         on_spike = spikes[pos] == x if len(spikes) else np.zeros(n, dtype=bool)
         mode = np.zeros(n, dtype=np.int64)
         scalar = np.zeros(n, dtype=np.float64)
@@ -133,7 +134,6 @@ class NumericCodec:
             scalar = np.clip((x - means[mode]) / halves[mode], -0.99, 0.99)
         else:
             # only spikes were seen in training: any other value goes to the nearest one
-            right = np.minimum(np.searchsorted(spikes, x), len(spikes) - 1)
             left = np.maximum(right - 1, 0)
             pos = np.where(np.abs(spikes[left] - x) <= np.abs(spikes[right] - x), left, right)
             on_spike = np.ones(n, dtype=bool)
