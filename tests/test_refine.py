@@ -98,8 +98,10 @@ def test_no_refiner_for_tiny_tables():
 
 @pytest.fixture(scope="module")
 def refined_model():
-    df = make_mixed_table(400, seed=3)
-    return TabGAN(epochs=2, batch_size=50, seed=0, device="cpu").fit(df), df
+    # enough rows for the filter's held-out evidence (3 standard errors) against a
+    # barely trained generator
+    df = make_mixed_table(2000, seed=3)
+    return TabGAN(epochs=1, batch_size=100, seed=0, device="cpu").fit(df), df
 
 
 def test_model_samples_through_the_refiner_and_saves_it(refined_model, tmp_path):
@@ -119,7 +121,7 @@ def test_model_samples_through_the_refiner_and_saves_it(refined_model, tmp_path)
 
 def test_refine_off_trains_the_same_generator_and_samples_it_directly(refined_model):
     model, df = refined_model
-    plain = TabGAN(epochs=2, batch_size=50, seed=0, device="cpu", refine=False).fit(df)
+    plain = TabGAN(epochs=1, batch_size=100, seed=0, device="cpu", refine=False).fit(df)
     assert plain.refiner_ is None
     expected = plain.sample(100, seed=1)
     refiner, model.refiner_ = model.refiner_, None
