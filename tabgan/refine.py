@@ -223,33 +223,35 @@ def fit_refiner(
     y_val = torch.cat([torch.ones(len(va_r)), torch.zeros(len(va_f))]).to(device)
 
     gen = torch.Generator().manual_seed(seed)
-    loss_fn = nn.functional.binary_cross_entropy_with_logits
-    best, best_state, stale = math.log(2.0) - 1e-3, None, 0
-    # weight init and dropout draw from torch's global stream: seed it inside a fork that is
-    # undone on exit (the device's own stream too), so the caller's random state is untouched
+    # weight init and dropout draw from torch's global stream: seeded inside forks that are
+    # undone on exit (the CUDA device's stream too), so the caller's random state is untouched
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         critic = _critic(features.width).to(device)
-        opt = torch.optim.AdamW(critic.parameters(), lr=1e-3, weight_decay=1e-2)
-        for _ in range(MAX_EPOCHS):
-            critic.train()
-            order = torch.randperm(len(x_train), generator=gen).to(device)
+    opt = torch.optim.AdamW(critic.parameters(), lr=1e-3, weight_decay=1e-2)
+    loss_fn = nn.functional.binary_cross_entropy_with_logits
+    best, best_state, stale = math.log(2.0) - 1e-3, None, 0
+    for _ in range(MAX_EPOCHS):
+        critic.train()
+        order = torch.randperm(len(x_train), generator=gen).to(device)
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(torch.randint(2**31, (1,), generator=gen)))
             for idx in order.split(BATCH):
                 loss = loss_fn(critic(x_train[idx]).squeeze(1), y_train[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
-            critic.eval()
-            with torch.inference_mode():
-                val = float(loss_fn(critic(x_val).squeeze(1), y_val))
-            if val < best:
-                best, stale = val, 0
-                best_state = {k: v.detach().clone() for k, v in critic.state_dict().items()}
-            else:
-                stale += 1
-                if stale >= 2:
-                    break
+        critic.eval()
+        with torch.inference_mode():
+            val = float(loss_fn(critic(x_val).squeeze(1), y_val))
+        if val < best:
+            best, stale = val, 0
+            best_state = {k: v.detach().clone() for k, v in critic.state_dict().items()}
+        else:
+            stale += 1
+            if stale >= 2:
+                break
     if best_state is None:
         return None
     critic.load_state_dict(best_state)
