@@ -28,14 +28,17 @@ def _value(text: str):
         return text
 
 
+def _overrides(args: argparse.Namespace) -> dict:
+    return {k: _value(v) for k, v in (kv.split("=", 1) for kv in args.set)}
+
+
 def run(args: argparse.Namespace) -> dict:
     from tabgan import TabGAN
 
     train, test, target = load_dataset(args.dataset)
     scorer = TSTRScorer(train, test, target)
     fidelity = FidelityScorer(train)
-    overrides = dict(kv.split("=", 1) for kv in args.set)
-    overrides = {k: _value(v) for k, v in overrides.items()}
+    overrides = _overrides(args)
     at = sorted({int(x) for x in args.at.split(",")} | {args.epochs})
     runs = []
     for seed in args.seeds:
@@ -116,17 +119,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    result = run(args)
+    # the header (commit, date) describes the code that runs, so it is taken before the run
     payload = header(
         {
             "dataset": args.dataset,
             "epochs": args.epochs,
             "seeds": args.seeds,
             "device": args.device,
-            "overrides": result["overrides"],
+            "overrides": _overrides(args),
         },
         args.threads,
     )
+    result = run(args)
     payload.update(result)
     table = [
         f"Real rows: {result['metric']} {result['real_f1']:.4f}.",

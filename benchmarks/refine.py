@@ -118,7 +118,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    result = run(args)
+    # the header (commit, date) describes the code that runs, so it is taken before the run
     payload = header(
         {
             "dataset": args.dataset,
@@ -128,6 +128,7 @@ def main() -> None:
         },
         args.threads,
     )
+    result = run(args)
     payload.update(result)
     s = result["summary"]
     table = [
