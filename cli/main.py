@@ -90,7 +90,7 @@ def fit(
         typer.Option(
             "--refine/--no-refine",
             help="Train a real-vs-synthetic classifier after the GAN and drop the generated rows "
-            "it finds least real when sampling (better rows, about 2x the sampling time).",
+            "it finds least real when sampling (better rows, about 3x the sampling time).",
         ),
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,

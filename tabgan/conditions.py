@@ -51,6 +51,13 @@ MIN_BATCH = 256
 MAX_BATCH = 50_000
 
 
+def candidate_rows(need: int, kept: int, generated: int, prior: float = 1.0) -> int:
+    """Rows to generate for ``need`` more accepted ones, at the acceptance rate seen so far
+    (``prior`` before any row), with 10% and 16 rows of slack."""
+    rate = (kept + 1) / (generated + 1) if generated else prior
+    return math.ceil(need / rate * 1.1) + 16
+
+
 def default_budget(n: int) -> int:
     """Most rows generated to find ``n`` matching ones: ``max(100 n, 100_000)``."""
     return max(100 * n, 100_000)
@@ -454,8 +461,7 @@ def sample_conditional(
     while got < n:
         if generated >= budget:
             raise _exhausted(n, conds, got, generated, rejected, budget)
-        rate = (got + 1) / (generated + 1) if generated else 1.0
-        size = math.ceil((n - got) / rate * 1.1) + 16
+        size = candidate_rows(n - got, got, generated)
         size = int(min(max(size, MIN_BATCH), MAX_BATCH, budget - generated))
         if steer is None:
             matrix = model._generate(size, trng)

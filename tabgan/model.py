@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -33,7 +32,7 @@ from tabgan.gan import (
     Trainer,
     distributed,
 )
-from tabgan.persist import load_model, save_model
+from tabgan.persist import load_model, prefixed, save_model
 
 MIN_ROWS = 10
 FORMAT_VERSION = 1
@@ -598,13 +597,15 @@ class TabGAN(BaseEstimator):
                 remaining -= size
             return
         # refined: generate more than asked, keep the accepted rows, yield full chunks
+        from tabgan.conditions import candidate_rows
+
         kept: list[pd.DataFrame] = []
         have = generated = accepted = 0
         while remaining > 0:
             want = min(chunk, remaining)
             while have < want:
-                rate = (accepted + 1) / (generated + 1) if generated else refiner.accept_rate
-                size = min(chunk, math.ceil((want - have) / max(rate, 0.01) * 1.1) + 16)
+                need = want - have
+                size = min(chunk, candidate_rows(need, accepted, generated, refiner.accept_rate))
                 matrix = self._generate(size, rng)
                 frame = self.encoder_.inverse_transform(matrix, rng=decode_rng)
                 frame = frame.loc[refiner.accept(matrix, frame, decode_rng)]
@@ -697,11 +698,7 @@ class TabGAN(BaseEstimator):
             model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
             model.device_ = resolve_device(device)
             model.encoder_ = TableEncoder.from_dict(meta["encoder"])
-            state = {
-                k.removeprefix("generator."): v
-                for k, v in tensors.items()
-                if k.startswith("generator.")
-            }
+            state = prefixed(tensors, "generator.")
             generator = Generator(**_checked_generator_args(meta["generator"], state, model))
             generator.load_state_dict(state, strict=True)
             model.generator_ = generator.to(model.device_).eval()
@@ -710,11 +707,7 @@ class TabGAN(BaseEstimator):
             if meta.get("refiner") is not None:
                 from tabgan.refine import Refiner
 
-                critic = {
-                    k.removeprefix("refiner."): v
-                    for k, v in tensors.items()
-                    if k.startswith("refiner.")
-                }
+                critic = prefixed(tensors, "refiner.")
                 model.refiner_ = Refiner.from_state(model.encoder_, meta["refiner"], critic)
                 model.refiner_.critic.to(model.device_)
             training = meta["training"]

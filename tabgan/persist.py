@@ -40,6 +40,12 @@ _DTYPES = {
 _TORCH_NAMES = {t: name for name, (_, t) in _DTYPES.items()}
 
 
+def prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    """The tensors named ``prefix + key``, keyed by ``key`` (one module's state in a file
+    that holds several, e.g. ``prefixed(tensors, "generator.")``)."""
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
 def save_model(path: str | os.PathLike, meta: dict[str, Any], tensors: dict[str, torch.Tensor]):
     """Write ``meta`` (JSON-able) and ``tensors`` to ``path`` atomically."""
     index = []

@@ -18,6 +18,7 @@ from torch import Tensor
 from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
 from tabgan.gan.sampler import ConditionalSampler, ConditionBatch
+from tabgan.persist import prefixed
 
 
 @dataclass(frozen=True)
@@ -228,10 +229,7 @@ class Trainer:
     def load_state(self, meta: dict[str, Any], tensors: dict[str, Tensor]) -> None:
         """Restore :meth:`state` output (networks, optimisers, random streams, epoch)."""
         for name, module in self._modules():
-            prefix = f"{name}."
-            module.load_state_dict(
-                {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-            )
+            module.load_state_dict(prefixed(tensors, f"{name}."))
         for name, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
             saved = meta["optimizers"][name]
             groups = [
