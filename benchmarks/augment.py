@@ -84,14 +84,16 @@ def run_one(train, scorer, target, size, seed, args) -> dict:
     scores["tabgan-double"] = scorer.score(pd.concat([subset, extra], ignore_index=True))
 
     # the same fit, its refinement filter set aside (identical rows when it has none)
-    refiner, res.model_.refiner_ = res.model_.refiner_, None
-    res._sample_ss = sample_ss
-    xb, yb = res._resample(x, y)
-    scores["tabgan-balance-unrefined"] = scorer.score(pd.concat([xb, yb], axis=1))
-    extra = res.model_.sample(size, seed=seed + 10_000)
-    extra = extra.rename(columns={res.target_name_: target})[subset.columns]
-    scores["tabgan-double-unrefined"] = scorer.score(pd.concat([subset, extra], ignore_index=True))
-    res.model_.refiner_ = refiner
+    refined = res.model_.refiner_ is not None
+    with common.unrefined(res.model_):
+        res._sample_ss = sample_ss
+        xb, yb = res._resample(x, y)
+        scores["tabgan-balance-unrefined"] = scorer.score(pd.concat([xb, yb], axis=1))
+        extra = res.model_.sample(size, seed=seed + 10_000)
+        extra = extra.rename(columns={res.target_name_: target})[subset.columns]
+        scores["tabgan-double-unrefined"] = scorer.score(
+            pd.concat([subset, extra], ignore_index=True)
+        )
     minority = y.value_counts()
     return {
         "size": size,
@@ -101,7 +103,7 @@ def run_one(train, scorer, target, size, seed, args) -> dict:
         "synthetic_balance_rows": int(len(xb) - size),
         "tabgan_fit_seconds": fit_seconds,
         "tabgan_batch_size": res.model_.batch_size,
-        "refined": refiner is not None,
+        "refined": refined,
     }
 
 

@@ -6,6 +6,8 @@ Runs in tabgan's environment (the parent side); the peer's script never imports 
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -15,7 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -305,6 +307,41 @@ def header(settings: dict[str, Any], threads: int | None) -> dict[str, Any]:
         "machine": machine_info(threads),
         "settings": settings,
     }
+
+
+def run_parser(description: str, seeds: Sequence[int]) -> argparse.ArgumentParser:
+    """The arguments every fit-and-score script shares: --dataset, --epochs, --seeds, --device,
+    --label, --threads (add a script's own, then call :func:`parse_run_args`)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--dataset", default="adult")
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(seeds))
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    return parser
+
+
+def parse_run_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse, and set torch's thread count when --threads is given."""
+    args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    return args
+
+
+@contextlib.contextmanager
+def unrefined(model: Any) -> Iterator[Any]:
+    """The fitted TabGAN with its refinement filter set aside (``tabgan.refine``), restored on
+    exit: the same generator sampled as ``refine=False`` would."""
+    refiner = getattr(model, "refiner_", None)
+    model.refiner_ = None
+    try:
+        yield model
+    finally:
+        model.refiner_ = refiner
 
 
 # ---------------------------------------------------------------------- TSTR scoring

@@ -17,8 +17,16 @@ import json
 import statistics
 import time
 
-import torch
-from common import FidelityScorer, TSTRScorer, fmt, header, load_dataset, write_result
+from common import (
+    FidelityScorer,
+    TSTRScorer,
+    fmt,
+    header,
+    load_dataset,
+    parse_run_args,
+    run_parser,
+    write_result,
+)
 
 
 def _value(text: str):
@@ -101,12 +109,8 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="adult")
-    parser.add_argument("--epochs", type=int, default=300)
+    parser = run_parser(__doc__.splitlines()[0], seeds=[0])
     parser.add_argument("--at", default="25,50,100,150,200,300", help="epochs to score at")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--device", default="cpu")
     parser.add_argument(
         "--set",
         action="append",
@@ -114,11 +118,7 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="TabGAN parameter override, e.g. ema_decay=0",
     )
-    parser.add_argument("--label", default="")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = parse_run_args(parser)
     # the header (commit, date) describes the code that runs, so it is taken before the run
     payload = header(
         {

@@ -19,8 +19,17 @@ import argparse
 import statistics
 import time
 
-import torch
-from common import FidelityScorer, TSTRScorer, fmt, header, load_dataset, write_result
+from common import (
+    FidelityScorer,
+    TSTRScorer,
+    fmt,
+    header,
+    load_dataset,
+    parse_run_args,
+    run_parser,
+    unrefined,
+    write_result,
+)
 
 from tabgan import TabGAN
 from tabgan.evaluate import evaluate
@@ -61,17 +70,16 @@ def run(args: argparse.Namespace) -> dict:
         start = time.perf_counter()
         refined = model.sample(len(train), seed=123)
         row["sample_seconds_refined"] = time.perf_counter() - start
-        model.refiner_ = None
-        start = time.perf_counter()
-        plain = model.sample(len(train), seed=123)
-        row["sample_seconds_plain"] = time.perf_counter() - start
-        row["plain"] = score(scorer, fidelity, train, test, target, plain)
         # small tables: one draw of n rows is a noisy training set; average TSTR over draws
         extra = range(124, 123 + args.sample_seeds)
-        row["plain"]["tstr_draws"] = [row["plain"]["tstr"]] + [
-            scorer.score(model.sample(len(train), seed=k)) for k in extra
-        ]
-        model.refiner_ = refiner
+        with unrefined(model):
+            start = time.perf_counter()
+            plain = model.sample(len(train), seed=123)
+            row["sample_seconds_plain"] = time.perf_counter() - start
+            row["plain"] = score(scorer, fidelity, train, test, target, plain)
+            row["plain"]["tstr_draws"] = [row["plain"]["tstr"]] + [
+                scorer.score(model.sample(len(train), seed=k)) for k in extra
+            ]
         row["refined"] = score(scorer, fidelity, train, test, target, refined)
         row["refined"]["tstr_draws"] = [row["refined"]["tstr"]] + [
             scorer.score(model.sample(len(train), seed=k)) for k in extra
@@ -102,22 +110,14 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="adult")
-    parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--device", default="cpu")
+    parser = run_parser(__doc__.splitlines()[0], seeds=[0, 1, 2])
     parser.add_argument(
         "--sample-seeds",
         type=int,
         default=1,
         help="TSTR is the mean over this many draws of n rows per fitted model (seeds 123...)",
     )
-    parser.add_argument("--label", default="")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = parse_run_args(parser)
     # the header (commit, date) describes the code that runs, so it is taken before the run
     payload = header(
         {

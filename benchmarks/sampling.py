@@ -11,10 +11,11 @@ each repeat, alternating with the refiner set aside (what ``refine=False`` costs
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 
 import torch
-from common import fmt, header, median, write_result
+from common import fmt, header, median, unrefined, write_result
 
 from tabgan import TabGAN
 
@@ -38,12 +39,11 @@ def main() -> None:
     times: dict[str, list[float]] = {"refined": [], "plain": []}
     for r in range(args.repeats):
         for variant in ("refined", "plain") if refiner is not None else ("plain",):
-            model.refiner_ = refiner if variant == "refined" else None
-            start = time.perf_counter()
-            model.sample(args.rows, seed=r)
-            times[variant].append(time.perf_counter() - start)
+            with unrefined(model) if variant == "plain" else contextlib.nullcontext():
+                start = time.perf_counter()
+                model.sample(args.rows, seed=r)
+                times[variant].append(time.perf_counter() - start)
             print(f"repeat {r} {variant}: {times[variant][-1]:.2f} s", flush=True)
-    model.refiner_ = refiner
     medians = {k: median(v) for k, v in times.items()}
     payload.update(
         {
