@@ -123,7 +123,7 @@ class Refiner:
     def log_odds(self, matrix: np.ndarray, frame: pd.DataFrame, block: int = 8192) -> np.ndarray:
         """The critic's log-odds that each row is real. Eval-mode forward written out (dropout
         is the identity) and run in cache-sized blocks, which beat one call over a
-        100,000-row chunk on the CPU (1.7x in a quick micro-benchmark)."""
+        100,000-row chunk on the CPU in an unrecorded micro-benchmark."""
         linears = [m for m in self.critic if isinstance(m, nn.Linear)]
         x = torch.from_numpy(self.features(matrix, frame)).to(linears[0].weight.device)
         out = torch.empty(x.shape[0], dtype=x.dtype, device=x.device)
