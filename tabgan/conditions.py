@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from tabgan.encoding.schema import ColumnKind
+from tabgan.encoding.spans import Draw
 from tabgan.errors import ConditionError
 
 if TYPE_CHECKING:
@@ -464,7 +465,7 @@ def sample_conditional(
         size = candidate_rows(n - got, got, generated)
         size = int(min(max(size, MIN_BATCH), MAX_BATCH, budget - generated))
         if steer is None:
-            matrix = model._generate(size, trng)
+            draw = model._generate(size, trng)
         else:
             split = np_rng.multinomial(size, weights)
             parts = [
@@ -472,8 +473,8 @@ def sample_conditional(
                 for cat, k in zip(steer.allowed, split, strict=True)
                 if k > 0
             ]
-            matrix = np.concatenate(parts, axis=0)[np_rng.permutation(size)]
-        frame = model.encoder_.inverse_transform(matrix, rng=np_rng)
+            draw = Draw.concat(parts).take(np_rng.permutation(size))
+        frame = model.encoder_.decode(draw, rng=np_rng)
         ok = np.ones(size, dtype=bool)
         i = 0
         for col in columns:
@@ -483,7 +484,7 @@ def sample_conditional(
                 i += 1
         refiner = getattr(model, "refiner_", None)
         if refiner is not None:  # the same rejection of unlikely rows as unconditional sampling
-            ok &= refiner.accept(matrix, frame, np_rng)
+            ok &= refiner.accept(draw, np_rng, model._sample_dtype())
         generated += size
         if ok.any():
             kept.append(frame.loc[ok])

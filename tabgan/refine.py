@@ -32,7 +32,7 @@ from torch import Tensor, nn
 
 from tabgan.encoding.convert import numeric_values
 from tabgan.encoding.numeric import NumericCodec
-from tabgan.encoding.spans import SpanRole
+from tabgan.encoding.spans import Activation, Draw, SpanRole
 from tabgan.encoding.table import TableEncoder
 
 ACCEPT_QUANTILE = 0.8  # c: this quantile of the odds on held-out generated rows
@@ -47,17 +47,22 @@ VALIDATION = 0.2
 
 
 class RowFeatures:
-    """Encoded matrix plus decoded table -> the classifier's float32 features."""
+    """Rows in span form plus their numbers -> the classifier's float32 features."""
 
     def __init__(self, encoder: TableEncoder, quantiles: dict[str, list[float]]) -> None:
         self.encoder = encoder
         self.quantiles = {k: np.asarray(v, dtype=np.float64) for k, v in quantiles.items()}
-        self.numeric = []  # (column spec, quantile grid, has a missing flag)
+        self.numeric = []  # (column name, quantile grid, has a missing flag)
         for spec, codec in zip(encoder.schema_, encoder.codecs_, strict=True):
             if isinstance(codec, NumericCodec):
-                self.numeric.append((spec, self.quantiles[spec.name], bool(codec.states)))
-        self.categories = [s for s in encoder.spans if s.role is SpanRole.CATEGORY]
-        self.width = sum(1 + m for _, _, m in self.numeric) + sum(s.width for s in self.categories)
+                self.numeric.append((spec.name, self.quantiles[spec.name], bool(codec.states)))
+        self.numeric_width = sum(1 + m for _, _, m in self.numeric)
+        soft = [s for s in encoder.spans if s.activation is Activation.SOFTMAX]
+        # the Draw rows of the CATEGORY spans, and where each one's one-hot starts
+        self.category_rows = [i for i, s in enumerate(soft) if s.role is SpanRole.CATEGORY]
+        widths = [soft[i].width for i in self.category_rows]
+        self.category_starts = np.cumsum([self.numeric_width, *widths[:-1]], dtype=np.int64)
+        self.width = self.numeric_width + sum(widths)
 
     @classmethod
     def fit(cls, encoder: TableEncoder, real: pd.DataFrame) -> RowFeatures:
@@ -75,12 +80,13 @@ class RowFeatures:
                 quantiles[spec.name] = [float(q) for q in grid]
         return cls(encoder, quantiles)
 
-    def __call__(self, matrix: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
-        n = len(frame)
-        out = np.zeros((n, self.width), dtype=np.float32)
+    def numbers(self, numbers: dict[str, np.ndarray], n: int) -> np.ndarray:
+        """``(n, numeric_width)``: each numeric column's rank, then its missing flag if any.
+        ``numbers`` maps column names to float values (:meth:`TableEncoder.numbers`)."""
+        out = np.zeros((n, self.numeric_width), dtype=np.float32)
         col = 0
-        for spec, grid, flag in self.numeric:
-            values = numeric_values(frame[spec.name], spec)
+        for name, grid, flag in self.numeric:
+            values = numbers[name]
             finite = np.isfinite(values)
             ranks = np.linspace(0.0, 1.0, len(grid)) if len(grid) > 1 else np.zeros(1)
             out[:, col] = np.interp(np.where(finite, values, grid[0]), grid, ranks)
@@ -88,10 +94,19 @@ class RowFeatures:
             if flag:
                 out[:, col] = ~finite
                 col += 1
-        for span in self.categories:  # generated spans hold logits: their argmax is the category
-            idx = np.argmax(matrix[:, span.offset : span.stop], axis=1)
-            out[np.arange(n), col + idx] = 1.0
-            col += span.width
+        return out
+
+    def category_ids(self, draw: Draw) -> np.ndarray:
+        """``(n, n_categorical)``: the feature index of each categorical column's one-hot 1."""
+        return (draw.choices[self.category_rows] + self.category_starts[:, None]).T
+
+    def __call__(self, draw: Draw, numbers: dict[str, np.ndarray]) -> np.ndarray:
+        """The dense features: numeric ranks and flags, then the categories' one-hots."""
+        n = len(draw)
+        out = np.zeros((n, self.width), dtype=np.float32)
+        out[:, : self.numeric_width] = self.numbers(numbers, n)
+        ids = self.category_ids(draw)
+        out[np.arange(n)[:, None], ids] = 1.0
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,28 +135,43 @@ class Refiner:
         self.accept_rate = float(accept_rate)  # expected share of generated rows kept
         self.evidence: float | None = None  # held-out gain over chance in standard errors
 
-    def log_odds(self, matrix: np.ndarray, frame: pd.DataFrame, block: int = 8192) -> np.ndarray:
-        """The critic's log-odds that each row is real. Eval-mode forward written out (dropout
-        is the identity) and run in cache-sized blocks, which beat one call over a
-        100,000-row chunk on the CPU in an unrecorded micro-benchmark."""
+    def log_odds(
+        self, draw: Draw, block: int = 8192, dtype: torch.dtype | None = None
+    ) -> np.ndarray:
+        """The critic's log-odds that each generated row is real.
+
+        The eval-mode forward written out (dropout is the identity), in cache-sized blocks
+        whose one-hot features are built in place; ``dtype`` (default: the weights') runs the
+        products in another precision, as :meth:`Generator.blocks
+        <tabgan.gan.networks.Generator.blocks>` does."""
         linears = [m for m in self.critic if isinstance(m, nn.Linear)]
-        x = torch.from_numpy(self.features(matrix, frame)).to(linears[0].weight.device)
-        out = torch.empty(x.shape[0], dtype=x.dtype, device=x.device)
+        device = linears[0].weight.device
+        dtype = dtype or linears[0].weight.dtype
+        layers = [(m.weight.T.to(dtype), m.bias.to(dtype)) for m in linears]
+        n, k = len(draw), self.features.numeric_width
+        numbers = self.features.numbers(self.features.encoder.numbers(draw), n)
+        numbers = torch.from_numpy(numbers).to(device)
+        ids = torch.from_numpy(self.features.category_ids(draw)).to(device)
+        x = torch.empty(min(block, n), self.features.width, device=device, dtype=dtype)
+        out = torch.empty(n, device=device)
         with torch.inference_mode():
-            for lo in range(0, x.shape[0], block):
-                h = x[lo : lo + block]
-                for layer in linears[:-1]:
-                    h = torch.addmm(layer.bias, h, layer.weight.T).clamp_min_(0)
-                last = linears[-1]
-                out[lo : lo + block] = torch.addmm(last.bias, h, last.weight.T).squeeze(1)
+            for lo in range(0, n, block):
+                h = x[: min(block, n - lo)]
+                h.zero_()
+                h[:, :k] = numbers[lo : lo + block]
+                h.scatter_(1, ids[lo : lo + block], 1.0)
+                for weight, bias in layers[:-1]:
+                    h = torch.addmm(bias, h, weight).clamp_min_(0)
+                weight, bias = layers[-1]
+                out[lo : lo + block] = torch.addmm(bias, h, weight).squeeze(1)
         return out.to("cpu", torch.float64).numpy()
 
     def accept(
-        self, matrix: np.ndarray, frame: pd.DataFrame, rng: np.random.Generator
+        self, draw: Draw, rng: np.random.Generator, dtype: torch.dtype | None = None
     ) -> np.ndarray:
         """Boolean mask of the rows to keep: each with probability ``min(1, w / c)``."""
-        log_p = np.minimum(self.log_odds(matrix, frame) - self.log_threshold, 0.0)
-        return np.log(rng.random(len(frame))) < log_p
+        log_p = np.minimum(self.log_odds(draw, dtype=dtype) - self.log_threshold, 0.0)
+        return np.log(rng.random(len(draw))) < log_p
 
     # ------------------------------------------------------------ persistence
     def to_state(self) -> tuple[dict[str, Any], dict[str, Tensor]]:
@@ -195,12 +225,12 @@ def fit_refiner(
     encoder: TableEncoder,
     real: pd.DataFrame,
     real_matrix: np.ndarray,
-    fake_matrix: np.ndarray,
-    fake: pd.DataFrame,
+    fake: Draw,
     seed: int,
     device: torch.device,
 ) -> Refiner | None:
-    """Train the classifier on real vs generated rows (``MAX_ROWS`` per side at most).
+    """Train the classifier on real rows (the table and its encoding) vs generated ones
+    (``MAX_ROWS`` per side at most).
 
     Returns ``None`` when there are too few rows or the classifier's held-out gain over chance
     is under ``MIN_Z`` standard errors (then there is nothing to correct, or nothing trustworthy).
@@ -211,11 +241,14 @@ def fit_refiner(
     rng = np.random.default_rng(seed)
     pick_real = rng.choice(len(real), n, replace=False) if len(real) > n else np.arange(n)
     real = real.iloc[pick_real]
-    real_matrix = real_matrix[pick_real]
-    fake, fake_matrix = fake.iloc[:n], fake_matrix[:n]
+    real_draw = Draw.from_matrix(real_matrix[pick_real], encoder.spans)
+    fake = fake.take(np.arange(n))
     features = RowFeatures.fit(encoder, real)
-    x_real = torch.from_numpy(features(real_matrix, real))
-    x_fake = torch.from_numpy(features(fake_matrix, fake))
+    real_numbers = {
+        name: numeric_values(real[name], encoder.schema_[name]) for name, *_ in features.numeric
+    }
+    x_real = torch.from_numpy(features(real_draw, real_numbers))
+    x_fake = torch.from_numpy(features(fake, encoder.numbers(fake)))
     tr_r, va_r = _split(n, rng)
     tr_f, va_f = _split(n, rng)
     x_train = torch.cat([x_real[tr_r], x_fake[tr_f]]).to(device)

@@ -85,6 +85,7 @@ def test_numpy_input():
         ({"batch_size": 55}, "multiple of pac"),
         ({"device": "tpu"}, "device"),
         ({"seed": -4}, "seed"),
+        ({"sample_precision": "half"}, "sample_precision"),
     ],
 )
 def test_invalid_params_are_reported_at_fit(mixed_table, params, message):
@@ -99,6 +100,38 @@ def test_bad_data(mixed_table):
         TabGAN(epochs=1).fit("not a table")
     with pytest.raises(InvalidDataError, match="nope"):
         TabGAN(epochs=1, batch_size=50).fit(mixed_table, discrete_columns=["nope"])
+
+
+def test_sample_precision_rounds_the_products_but_not_the_rows(fitted_model):
+    model, df = fitted_model
+    was, refiner = model.sample_precision, model.refiner_
+    model.refiner_ = None  # row by row: a filter would keep different rows and misalign them
+    try:
+        model.set_params(sample_precision="float32")
+        exact = model.sample(200, seed=3)
+        model.set_params(sample_precision="bfloat16")
+        rough = model.sample(200, seed=3)
+        pd.testing.assert_frame_equal(rough, model.sample(200, seed=3))  # still seeded
+    finally:
+        model.set_params(sample_precision=was)
+        model.refiner_ = refiner
+    assert rough.dtypes.to_dict() == exact.dtypes.to_dict()
+    # the same noise and conditions: most categories agree, numbers move a little
+    assert (rough["group"] == exact["group"]).mean() > 0.9
+    spread = df["income"].std()
+    assert (rough["income"] - exact["income"]).abs().median() < 0.05 * spread
+
+
+def test_auto_precision_is_bfloat16_only_on_a_cpu_that_has_it():
+    from tabgan.model import sample_dtype
+
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    expected = torch.bfloat16 if native else torch.float32
+    assert sample_dtype("auto", torch.device("cpu")) == expected
+    assert sample_dtype("auto", torch.device("cuda")) == torch.float32
+    assert sample_dtype("float32", torch.device("cpu")) == torch.float32
+    with pytest.raises(InvalidParameterError, match="sample_precision"):
+        sample_dtype("fp8", torch.device("cpu"))
 
 
 def test_sample_rejects_bad_n(fitted_model):

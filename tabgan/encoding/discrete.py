@@ -126,7 +126,11 @@ class CategoricalCodec:
 
     def inverse(self, block: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """``(n, width) -> (n,)`` object array of category values."""
-        idx = np.argmax(block, axis=1)
+        return self.decode(np.argmax(block, axis=1), rng)
+
+    def decode(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Category indices -> ``(n,)`` object array of values (the "other" bucket draws a
+        rare value by its training frequency)."""
         table = np.empty(len(self.categories), dtype=object)
         table[:] = self.categories
         out = (

@@ -151,20 +151,28 @@ class NumericCodec:
 
     def inverse(self, block: np.ndarray) -> np.ndarray:
         """``(n, width) -> (n,)`` float values (soft one-hots are read by argmax)."""
+        mode = np.argmax(block[:, 1 : 1 + self.n_modes], axis=1)
+        state = np.argmax(block[:, 1 + self.n_modes :], axis=1) if self.states else None
+        return self.decode(block[:, 0], mode, state)
+
+    def decode(
+        self, scalar: np.ndarray, mode: np.ndarray, state: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Float values from each row's scalar, mode index and (with states) state index."""
         means, halves = np.asarray(self.means), np.asarray(self.halfwidths)
         n_mix = len(means)
-        mode = np.argmax(block[:, 1 : 1 + self.n_modes], axis=1)
+        mode = np.asarray(mode)
         if n_mix:
             mix = np.minimum(mode, n_mix - 1)
-            scalar = np.clip(block[:, 0].astype(np.float64), -1.0, 1.0)
+            # a diverged generator may emit NaN: read it as 0 rather than leak it into the values
+            scalar = np.clip(np.nan_to_num(np.asarray(scalar, dtype=np.float64)), -1.0, 1.0)
             x = np.clip(scalar * halves[mix] + means[mix], self.minimum, self.maximum)
         else:
             x = np.zeros(len(mode), dtype=np.float64)
         if self.spikes:
             on_spike = mode >= n_mix
             x[on_spike] = np.asarray(self.spikes)[mode[on_spike] - n_mix]
-        if self.states:
-            state = np.argmax(block[:, 1 + self.n_modes :], axis=1)
+        if self.states and state is not None:
             fills = {"nan": np.nan, "+inf": np.inf, "-inf": -np.inf}
             for i, name in enumerate(self.states[1:], start=1):
                 x[state == i] = fills[name]

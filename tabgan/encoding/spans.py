@@ -4,7 +4,10 @@ activations, the conditional vector and the conditional loss alike."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 
 class Activation(enum.Enum):
@@ -71,4 +74,50 @@ class Span:
             role=SpanRole(d["role"]),
             column=str(d["column"]),
             conditional=bool(d["conditional"]),
+        )
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Rows in span form: what decoding reads from an encoded or generated matrix.
+
+    A generator's SOFTMAX spans are drawn straight to indices (:meth:`TorchLayout.draw
+    <tabgan.gan.layout.TorchLayout.draw>`), so sampled rows never become a one-hot matrix that
+    decoding would then take the argmax of again. Arrays are span-major: one row per span, one
+    column per table row, so each span's values are contiguous for the per-column decoders.
+
+    Attributes
+    ----------
+    values
+        ``(n_tanh, n)`` float: each TANH span's value, in span order.
+    choices
+        ``(n_softmax, n)`` integer: each SOFTMAX span's chosen index, in span order.
+    """
+
+    values: np.ndarray
+    choices: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.values.shape[1])
+
+    @classmethod
+    def from_matrix(cls, matrix: np.ndarray, spans: Sequence[Span]) -> Draw:
+        """Read a matrix (one-hot, probabilities or logits in SOFTMAX spans) by argmax."""
+        n = matrix.shape[0]
+        tanh = [s.offset for s in spans if s.activation is Activation.TANH]
+        soft = [s for s in spans if s.activation is Activation.SOFTMAX]
+        choices = np.empty((len(soft), n), dtype=np.int64)
+        for i, s in enumerate(soft):
+            choices[i] = np.argmax(matrix[:, s.offset : s.stop], axis=1)
+        return cls(np.ascontiguousarray(matrix[:, tanh].T), choices)
+
+    def take(self, rows: np.ndarray) -> Draw:
+        """The rows at ``rows`` (indices or a boolean mask), in that order."""
+        return Draw(self.values[:, rows], self.choices[:, rows])
+
+    @staticmethod
+    def concat(draws: Sequence[Draw]) -> Draw:
+        return Draw(
+            np.concatenate([d.values for d in draws], axis=1),
+            np.concatenate([d.choices for d in draws], axis=1),
         )

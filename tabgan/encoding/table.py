@@ -28,7 +28,7 @@ from tabgan.encoding.convert import from_numeric, numeric_values, resolution, re
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value
 from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.schema import ColumnKind, Schema, infer_schema
-from tabgan.encoding.spans import Activation, Span, SpanRole
+from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
 from tabgan.errors import (
     ConditionError,
     InvalidDataError,
@@ -212,6 +212,21 @@ class TableEncoder:
                 offset += codec.width
         self._spans = tuple(spans)
         self._output_dim = offset
+        # each column's positions in a Draw: (value row, mode row, missing row or None) for a
+        # numeric codec, (choice row,) for a categorical one
+        tanh = soft = 0
+        slots: list[tuple] = []
+        for codec in self.codecs_:
+            if isinstance(codec, NumericCodec):
+                slots.append((tanh, soft, soft + 1 if codec.states else None))
+                tanh, soft = tanh + 1, soft + (2 if codec.states else 1)
+            elif isinstance(codec, CategoricalCodec):
+                slots.append((soft,))
+                soft += 1
+            else:
+                slots.append(())
+        self._slots = slots
+        self._draw_shape = (tanh, soft)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "codecs_"):
@@ -307,26 +322,69 @@ class TableEncoder:
         # a diverged generator may emit NaN: read it as 0 rather than leak it into the values
         if not np.isfinite(matrix).all():
             matrix = np.nan_to_num(matrix, nan=0.0, posinf=1e30, neginf=-1e30)
+        return self.decode(Draw.from_matrix(matrix, self._spans), rng)
+
+    def decode(self, draw: Draw, rng: np.random.Generator | None = None) -> pd.DataFrame:
+        """Decode rows in span form (:class:`~tabgan.encoding.spans.Draw`) into a table like
+        the training one: what :meth:`inverse_transform` does after its argmax.
+
+        Parameters
+        ----------
+        draw : Draw
+            Each TANH span's value and each SOFTMAX span's chosen index.
+        rng : numpy.random.Generator, optional
+            Draws the values behind a high-cardinality column's "other" bucket.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per drawn row, with the training columns and dtypes.
+        """
+        self._check_draw(draw)
         rng = rng if rng is not None else np.random.default_rng()
-        n = matrix.shape[0]
+        n = len(draw)
         columns: dict[str, pd.Series] = {}
-        offset = 0
-        for spec, codec in zip(self.schema_, self.codecs_, strict=True):
+        for spec, codec, slot in zip(self.schema_, self.codecs_, self._slots, strict=True):
             if isinstance(codec, NumericCodec):
-                block = matrix[:, offset : offset + codec.width]
-                values = from_numeric(codec.inverse(block), spec)
+                values = from_numeric(self._number(draw, codec, slot), spec)
             elif isinstance(codec, CategoricalCodec):
-                block = matrix[:, offset : offset + codec.width]
-                values = codec.inverse(block, rng)
+                values = codec.decode(draw.choices[slot[0]], rng)
             elif spec.kind is ColumnKind.CONSTANT:
                 values = np.full(n, from_json_value(spec.options.get("value")), dtype=object)
             else:  # EMPTY
                 values = np.full(n, None, dtype=object)
-            offset += 0 if codec is None else codec.width
             columns[spec.name] = restore(values, spec).reset_index(drop=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+    def numbers(self, draw: Draw) -> dict[str, np.ndarray]:
+        """Each numeric column's values as :meth:`decode` would give them, read back as the
+        float64 numbers :func:`~tabgan.encoding.convert.numeric_values` sees (rounded integers,
+        dates in seconds), without building the other columns."""
+        self._check_draw(draw)
+        out = {}
+        for spec, codec, slot in zip(self.schema_, self.codecs_, self._slots, strict=True):
+            if isinstance(codec, NumericCodec):
+                decoded = restore(from_numeric(self._number(draw, codec, slot), spec), spec)
+                out[spec.name] = numeric_values(decoded, spec)
+        return out
+
+    @staticmethod
+    def _number(draw: Draw, codec: NumericCodec, slot: tuple) -> np.ndarray:
+        value, mode, missing = slot
+        state = None if missing is None else draw.choices[missing]
+        return codec.decode(draw.values[value], draw.choices[mode], state)
+
+    def _check_draw(self, draw: Draw) -> None:
+        self._check_fitted()
+        if not isinstance(draw, Draw) or draw.values.ndim != 2 or draw.choices.ndim != 2:
+            raise InvalidDataError("expected a Draw of 2-d values and choices")
+        shape = (draw.values.shape[0], draw.choices.shape[0])
+        if shape != self._draw_shape or draw.values.shape[1] != draw.choices.shape[1]:
+            raise InvalidDataError(
+                f"expected a Draw of {self._draw_shape} value and choice rows, got {shape}"
+            )
 
     # -------------------------------------------------------------- conditions
     def _codec(self, column: str) -> CategoricalCodec:

@@ -57,6 +57,7 @@ class TorchLayout:
         soft = [s for s in spans if s.activation is Activation.SOFTMAX]
         self.tanh_index = torch.tensor([s.offset for s in tanh], dtype=torch.long, device=device)
         self.soft = _Segments(soft, device)
+        self.soft_bounds = [(sp.offset, sp.stop) for sp in soft]
         self.cond = _Segments([s for s in soft if s.conditional], device)
         self.cond_spans = tuple(s for s in soft if s.conditional)
         self.cond_dim = sum(s.width for s in self.cond_spans)
@@ -78,24 +79,33 @@ class TorchLayout:
             parts.append(torch.index_select(probs, 1, self.soft.flat_valid))
         return torch.index_select(torch.cat(parts, dim=1), 1, self.restore)
 
-    def sample_activate(self, raw: Tensor, generator: torch.Generator | None) -> Tensor:
-        """Rows for decoding only, computed in place: tanh on scalar spans, logits plus Gumbel
-        noise on one-hot spans. Decoding takes each span's argmax, so a category is drawn from
-        the softmax of the logits exactly as Gumbel-softmax would (whatever the temperature),
-        without paying for the padded softmax."""
+    def draw(self, raw_t: Tensor, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+        """Sampled rows in span form from a transposed block of raw generator output.
+
+        ``raw_t`` is ``(output_dim, rows)`` (as :meth:`Generator.blocks
+        <tabgan.gan.networks.Generator.blocks>` yields it). Returns ``(values, choices)``: tanh
+        of every TANH span, ``(n_tanh, rows)``, and every SOFTMAX span's category drawn from
+        the softmax of its logits, ``(n_softmax, rows)`` (the rows of a
+        :class:`~tabgan.encoding.spans.Draw`). Each category is drawn by inverting the
+        cumulative softmax with one uniform per span, the same distribution Gumbel-softmax's
+        argmax follows at any temperature, for one exp per logit instead of a uniform and two
+        logs; per span the ops run over contiguous rows of ``raw_t``. A span with NaN logits
+        draws its first category.
+        """
+        rows = raw_t.shape[1]
+        values = torch.tanh(raw_t.index_select(0, self.tanh_index))
+        choices = torch.zeros(self.soft.n, rows, dtype=torch.long, device=raw_t.device)
         if self.soft.n:
-            soft = self.soft.flat_index[self.soft.flat_valid]
             uniform = torch.rand(
-                (raw.shape[0], soft.numel()),
-                device=raw.device,
-                dtype=raw.dtype,
-                generator=generator,
+                self.soft.n, rows, device=raw_t.device, dtype=raw_t.dtype, generator=generator
             )
-            gumbel = uniform.clamp_(1e-10, 1.0 - 1e-7).log_().neg_().log_().neg_()
-            raw.index_add_(1, soft, gumbel)
-        if self.tanh_index.numel():
-            raw.index_copy_(1, self.tanh_index, torch.tanh(raw[:, self.tanh_index]))
-        return raw
+            for i, (lo, hi) in enumerate(self.soft_bounds):
+                if hi - lo < 2:
+                    continue
+                logits = raw_t[lo:hi]
+                cumulative = (logits - logits.amax(0)).exp_().cumsum_(0)
+                torch.sum(cumulative < uniform[i] * cumulative[-1], 0, out=choices[i])
+        return values, choices
 
     def conditional_loss(self, raw: Tensor, column: Tensor, category: Tensor) -> Tensor:
         """Mean cross-entropy of each row's chosen conditional span against its asked category."""

@@ -13,10 +13,12 @@ import pytest
 from tabgan.encoding import (
     Activation,
     ColumnKind,
+    Draw,
     SpanRole,
     TableEncoder,
     infer_schema,
 )
+from tabgan.encoding.convert import numeric_values
 from tabgan.errors import ConditionError, InvalidDataError, InvalidParameterError, NotFittedError
 
 from .conftest import make_table
@@ -103,6 +105,30 @@ def test_soft_matrix_decodes_to_valid_values(table, encoder):
     assert (out["const"] == 7).all() and (out["const_text"] == "same").all()
     assert out["empty"].isna().all() and out["empty_text"].isna().all()
     assert pd.to_datetime(out["date_str"], format="%d/%m/%Y").notna().all()
+
+
+def test_draws_decode_like_the_matrix_and_numbers_read_back_the_decoded_values(table, encoder):
+    rng = np.random.default_rng(3)
+    soft = (rng.normal(size=(300, encoder.output_dim)) * 3).astype(np.float32)
+    draw = Draw.from_matrix(soft, encoder.spans)
+    assert len(draw) == 300
+    decoded = encoder.decode(draw, rng=np.random.default_rng(4))
+    pd.testing.assert_frame_equal(
+        decoded, encoder.inverse_transform(soft, rng=np.random.default_rng(4))
+    )
+    numbers = encoder.numbers(draw)
+    kinds = (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME)
+    numeric = [s.name for s in encoder.schema_ if s.kind in kinds]
+    assert sorted(numbers) == sorted(numeric)
+    for name in numeric:
+        expected = numeric_values(decoded[name], encoder.schema_[name])
+        np.testing.assert_array_equal(numbers[name], expected, err_msg=name)
+    # a subset decodes to the same rows
+    rows = np.array([5, 0, 299])
+    part = encoder.decode(draw.take(rows), rng=np.random.default_rng(4))
+    pd.testing.assert_frame_equal(part, decoded.iloc[rows].reset_index(drop=True))
+    with pytest.raises(InvalidDataError, match="Draw"):
+        encoder.decode(Draw(draw.values[:-1], draw.choices))
 
 
 def test_probabilities_nan_and_out_of_range_values_decode(encoder):

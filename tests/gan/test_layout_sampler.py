@@ -107,14 +107,26 @@ def test_fixed_batch():
     assert torch.all(cond.column == 1) and torch.all(cond.category == 2)
 
 
-def test_sample_activate_draws_categories_like_gumbel_softmax():
+def test_draw_samples_categories_from_the_softmax_of_the_logits():
     layout = TorchLayout(SPANS, torch.device("cpu"))
-    logits = torch.zeros(20000, 10)
-    logits[:, 6:10] = torch.log(torch.tensor([0.1, 0.2, 0.3, 0.4]))
-    out = layout.sample_activate(logits.clone(), torch.Generator().manual_seed(0))
-    share = torch.bincount(out[:, 6:10].argmax(1), minlength=4).float() / 20000
-    torch.testing.assert_close(share, torch.tensor([0.1, 0.2, 0.3, 0.4]), atol=0.02, rtol=0)
-    torch.testing.assert_close(out[:, 0], torch.tanh(logits[:, 0]))
+    logits = torch.randn(10, 20000)  # transposed: one row per encoded column
+    logits[6:10] = (
+        torch.log(torch.tensor([0.1, 0.2, 0.3, 0.4]))[:, None] + 100.0
+    )  # exp overflows unless shifted
+    logits[2:6, :10] = float("nan")  # a diverged generator's rows draw the first category
+    values, choices = layout.draw(logits, torch.Generator().manual_seed(0))
+    assert values.shape == (1, 20000) and choices.shape == (len(layout.soft_bounds), 20000)
+    torch.testing.assert_close(values[0], torch.tanh(logits[0]))
+    last = choices[-1]  # the 4-wide span at 6:10
+    share = torch.bincount(last, minlength=4).float() / 20000
+    torch.testing.assert_close(share, torch.tensor([0.1, 0.2, 0.3, 0.4]), atol=0.015, rtol=0)
+    assert int(choices.min()) >= 0
+    for i, (lo, hi) in enumerate(layout.soft_bounds):
+        assert int(choices[i].max()) < hi - lo
+    assert torch.all(choices[:2, :10] == 0)  # the NaN rows of the spans at 1:4 and 4:6
+    # the same seed draws the same rows
+    again = layout.draw(logits, torch.Generator().manual_seed(0))
+    assert torch.equal(again[1], choices)
 
 
 def test_generator_inference_path_matches_module_path():
