@@ -32,6 +32,7 @@ from tabgan.gan import (
     Trainer,
     distributed,
 )
+from tabgan.gan.sampler import noise
 from tabgan.persist import load_model, prefixed, save_model
 
 MIN_ROWS = 10
@@ -672,7 +673,7 @@ class TabGAN(BaseEstimator):
                     cond = self.sampler_.sample_batch(n, rng)
                 else:
                     cond = self.sampler_.fixed_batch(n, *condition)
-                z = torch.randn(n, generator.args["noise_dim"], device=device, generator=rng)
+                z = noise(n, generator.args["noise_dim"], device, rng)
                 ids = None if cond is None else self.sampler_.global_ids(cond)
                 # CPU blocks stay in cache; a GPU wants them large
                 block = 4096 if device.type == "cpu" else 65536

@@ -58,6 +58,7 @@ class TorchLayout:
         self.tanh_index = torch.tensor([s.offset for s in tanh], dtype=torch.long, device=device)
         self.soft = _Segments(soft, device)
         self.soft_bounds = [(sp.offset, sp.stop) for sp in soft]
+        self._tril: dict[tuple, Tensor] = {}
         self.cond = _Segments([s for s in soft if s.conditional], device)
         self.cond_spans = tuple(s for s in soft if s.conditional)
         self.cond_dim = sum(s.width for s in self.cond_spans)
@@ -94,7 +95,7 @@ class TorchLayout:
         """
         rows = raw_t.shape[1]
         values = torch.tanh(raw_t.index_select(0, self.tanh_index))
-        choices = torch.zeros(self.soft.n, rows, dtype=torch.long, device=raw_t.device)
+        choices = torch.zeros(self.soft.n, rows, dtype=torch.int32, device=raw_t.device)
         if self.soft.n:
             uniform = torch.rand(
                 self.soft.n, rows, device=raw_t.device, dtype=raw_t.dtype, generator=generator
@@ -103,9 +104,20 @@ class TorchLayout:
                 if hi - lo < 2:
                     continue
                 logits = raw_t[lo:hi]
-                cumulative = (logits - logits.amax(0)).exp_().cumsum_(0)
-                torch.sum(cumulative < uniform[i] * cumulative[-1], 0, out=choices[i])
+                # the running sums as one small matmul: torch's cumsum over the first
+                # dimension, and its sum of booleans, each cost twice as much on the CPU
+                weights = (logits - logits.amax(0)).exp_()
+                cumulative = torch.mm(self._lower(hi - lo, raw_t), weights)
+                below = cumulative < uniform[i] * cumulative[-1]
+                torch.sum(below.to(torch.uint8), 0, dtype=torch.int32, out=choices[i])
         return values, choices
+
+    def _lower(self, width: int, like: Tensor) -> Tensor:
+        """The ``width x width`` lower-triangular matrix of ones (cached per width)."""
+        key = (width, like.dtype, like.device)
+        if key not in self._tril:
+            self._tril[key] = torch.ones(width, width, dtype=like.dtype, device=like.device).tril_()
+        return self._tril[key]
 
     def conditional_loss(self, raw: Tensor, column: Tensor, category: Tensor) -> Tensor:
         """Mean cross-entropy of each row's chosen conditional span against its asked category."""

@@ -122,17 +122,23 @@ class Generator(nn.Module):
             weight = b.fc.weight * scale[:, None]
             layers.append((weight, (b.fc.bias - bn.running_mean) * scale + bn.bias))
         layers.append((head.weight, head.bias))
-        layers = [(w.to(dtype), b.to(dtype)) for w, b in layers]
         widths = [b.fc.out_features for b in hidden]
         total = sum(widths) + noise.shape[1]
+        # per layer: the whole weight (when x carries the condition), the weight of the other
+        # inputs, and bias plus each condition's weight row, contiguous for a fast row gather
+        prepared = []
+        for weight, bias in layers:
+            weight, bias = weight.to(dtype), bias.to(dtype)
+            rows = (weight[:, -cond_dim:].T + bias).contiguous() if cond_dim else None
+            prepared.append((weight.T, weight[:, : weight.shape[1] - cond_dim].T, bias, rows))
 
-        def linear(weight: Tensor, bias: Tensor, x: Tensor, ids: Tensor | None) -> Tensor:
-            if not cond_dim or x.shape[1] == weight.shape[1]:  # the condition is in x
-                return torch.addmm(bias, x, weight.T)
-            out = torch.addmm(bias, x, weight[:, :-cond_dim].T)
-            if ids is not None:
-                out += weight[:, -cond_dim:].T.index_select(0, ids)
-            return out
+        def linear(layer: tuple, x: Tensor, ids: Tensor | None) -> Tensor:
+            whole, other, bias, cond_rows = layer
+            if not cond_dim or x.shape[1] == whole.shape[0]:  # the condition is in x
+                return torch.addmm(bias, x, whole)
+            if ids is None:
+                return torch.addmm(bias, x, other)
+            return torch.addmm(cond_rows.index_select(0, ids), x, other)
 
         size = min(block, noise.shape[0])
         buf = torch.empty(size, total, device=noise.device, dtype=dtype)
@@ -143,12 +149,12 @@ class Generator(nn.Module):
             rows = buf[: part.shape[0]]
             start = total - part.shape[1]
             rows[:, start:] = part
-            for (weight, bias), width in zip(layers[:-1], widths, strict=True):
-                h = linear(weight, bias, rows[:, start:], ids)
+            for layer, width in zip(prepared[:-1], widths, strict=True):
+                h = linear(layer, rows[:, start:], ids)
                 start -= width
                 rows[:, start : start + width] = h.clamp_min_(0)
             out_t = raw_t[:, : part.shape[0]]
-            out_t.copy_(linear(*layers[-1], rows, ids).T)
+            out_t.copy_(linear(prepared[-1], rows, ids).T)
             yield lo, out_t
 
 

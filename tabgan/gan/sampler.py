@@ -7,6 +7,7 @@ category by log-frequency, folded into one distribution), and one gather of matc
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import torch
@@ -145,3 +146,32 @@ class ConditionalSampler:
         vector = torch.zeros(n, self.dim, device=device)
         vector[torch.arange(n, device=device), ids] = 1.0
         return ConditionBatch(vector, self.cat_column[ids], self.cat_local[ids])
+
+
+NOISE_PARTS = 4  # fixed, so a seed gives the same noise whatever the thread count
+NOISE_MIN_ROWS = 4096  # fewer rows: one part (threads cost more than they save)
+
+
+def noise(n: int, dim: int, device: torch.device, generator: torch.Generator) -> Tensor:
+    """``(n, dim)`` standard normal noise for the generator.
+
+    torch draws normal numbers on one CPU core (about a sixth of sampling time on Adult), so
+    on the CPU the rows are split into ``NOISE_PARTS`` parts, each drawn by its own generator,
+    seeded from ``generator``, in threads (torch releases the GIL while it draws).
+    """
+    if device.type != "cpu" or n < NOISE_MIN_ROWS:
+        return torch.randn(n, dim, device=device, generator=generator)
+    seeds = torch.randint(2**62, (NOISE_PARTS,), generator=generator, device=device).tolist()
+    out = torch.empty(n, dim, device=device)
+    parts = out.chunk(NOISE_PARTS)
+
+    inference = torch.is_inference_mode_enabled()  # thread-local: carried into the workers
+
+    def fill(i: int) -> None:
+        with torch.inference_mode(inference):
+            parts[i].normal_(generator=torch.Generator(device).manual_seed(seeds[i]))
+
+    workers = max(1, min(NOISE_PARTS, torch.get_num_threads()))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(fill, range(len(parts))))
+    return out

@@ -160,3 +160,28 @@ def test_generate_with_condition_ids_matches_the_one_hot_input():
     torch.testing.assert_close(gen.generate(noise, ids), slow, rtol=1e-5, atol=1e-5)
     # in blocks of rows (a last partial block included): the same rows
     torch.testing.assert_close(gen.generate(noise, ids, block=5), slow, rtol=1e-5, atol=1e-5)
+
+
+def test_noise_is_seeded_standard_normal_whatever_the_thread_count():
+    from tabgan.gan.sampler import NOISE_MIN_ROWS, noise
+
+    cpu = torch.device("cpu")
+    n = NOISE_MIN_ROWS * 3 + 5  # uneven parts
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = noise(n, 16, cpu, torch.Generator().manual_seed(0))
+        torch.set_num_threads(2)
+        two = noise(n, 16, cpu, torch.Generator().manual_seed(0))
+    finally:
+        torch.set_num_threads(threads)
+    assert torch.equal(one, two) and one.shape == (n, 16)
+    assert abs(float(one.mean())) < 0.01 and abs(float(one.std()) - 1.0) < 0.01
+    # the parts come from different streams (no repeated block)
+    quarter = n // 4
+    assert not torch.equal(one[:quarter], one[quarter : 2 * quarter])
+    assert not torch.equal(one, noise(n, 16, cpu, torch.Generator().manual_seed(1)))
+    with torch.inference_mode():  # the workers follow the caller's inference mode
+        assert noise(n, 4, cpu, torch.Generator().manual_seed(0)).is_inference()
+    small = noise(10, 4, cpu, torch.Generator().manual_seed(0))
+    assert torch.equal(small, torch.randn(10, 4, generator=torch.Generator().manual_seed(0)))
