@@ -100,6 +100,13 @@ def main(argv: list[str] | None = None) -> None:
                 start = time.perf_counter()
                 model.sample(args.sample_rows, seed=args.seed)
                 out["sample_plain_s"] = time.perf_counter() - start
+        out["sample_precision"] = str(model._sample_dtype()).removeprefix("torch.")
+        if out["sample_precision"] != "float32":  # what the rounding saves, same model
+            model.set_params(sample_precision="float32")
+            with unrefined(model):
+                start = time.perf_counter()
+                model.sample(args.sample_rows, seed=args.seed)
+                out["sample_plain_f32_s"] = time.perf_counter() - start
         if args.out_csv:
             synthetic.to_csv(args.out_csv, index=False)
     print(json.dumps(out), flush=True)
