@@ -153,3 +153,19 @@ def test_tampered_refiner_weights_are_refused(refined_model, tmp_path):
     save_model(path, meta, tensors)
     with pytest.raises(ModelFileError, match="refiner"):
         TabGAN.load(path)
+
+
+def test_dropout_drops_about_a_tenth_reproducibly_and_only_while_training():
+    from tabgan.refine import _Dropout
+
+    drop = _Dropout()
+    x = torch.ones(400, 250)
+    drop.rng = np.random.default_rng(0)
+    a = drop(x)
+    drop.rng = np.random.default_rng(0)
+    assert torch.equal(a, drop(x))
+    kept = (a > 0).float().mean().item()
+    assert kept == pytest.approx(_Dropout.KEEP / 256, abs=0.005)
+    assert a.mean().item() == pytest.approx(1.0, abs=0.01)  # rescaled: same expectation
+    drop.eval()
+    assert torch.equal(drop(x), x)
