@@ -191,12 +191,20 @@ def sample(
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed for a reproducible draw.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    precision: Annotated[
+        str,
+        typer.Option(
+            help="auto, float32 or bfloat16: precision of the generator's matrix products. "
+            "auto takes bfloat16 on a CPU with native support (AVX512-BF16 or AMX), about "
+            "twice as fast there with the same quality of rows (benchmarks/results).",
+        ),
+    ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No messages.")] = False,
 ) -> None:
     """Generate synthetic rows from a fitted model (optionally conditioned or class-balanced)."""
 
     from tabgan.conditions import parse_conditions, sample_balanced, sample_conditional
-    from tabgan.model import TabGAN
+    from tabgan.model import TabGAN, sample_dtype
 
     if rows is None and balance is None:
         raise fail("give the number of rows with -n/--rows (optional only with --balance)", 2)
@@ -205,6 +213,8 @@ def sample(
         fmt = table_format(output)
         check_writable(output)
     estimator = TabGAN.load(model, device=device)
+    estimator.set_params(sample_precision=precision)
+    sample_dtype(precision, estimator.device_)  # a bad value fails before any work
     if balance is not None:
         frame = sample_balanced(estimator, balance, rows, seed=seed, conditions=conditions)
         chunks = iter([frame])

@@ -85,6 +85,15 @@ def test_seeded_sample_is_reproducible(workdir):
     assert runner.invoke(app, args).stdout == runner.invoke(app, args).stdout
 
 
+def test_sample_precision_option(workdir):
+    args = ["sample", "-n", "10", "-m", str(workdir / "m.tabgan"), "--seed", "4"]
+    exact = runner.invoke(app, [*args, "--precision", "float32"])
+    rough = runner.invoke(app, [*args, "--precision", "bfloat16"])
+    assert exact.exit_code == 0 and rough.exit_code == 0, exact.stderr + rough.stderr
+    assert len(pd.read_csv(io.StringIO(rough.stdout))) == 10
+    assert exact.stdout != rough.stdout  # the rounding moves the numbers
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -95,6 +104,7 @@ def test_seeded_sample_is_reproducible(workdir):
         (["sample", "-n", "5", "-m", "{model}", "-o", "/no/such/dir/out.csv"], "does not exist"),
         (["sample", "-n", "5", "-m", "{data}"], "not a tabgan model"),
         (["fit", "{data}", "-m", "/no/such/dir/m.tabgan"], "does not exist"),
+        (["sample", "-n", "5", "-m", "{model}", "--precision", "half"], "sample_precision"),
     ],
 )
 def test_errors_are_one_line_exit_1(workdir, args, message):
