@@ -633,9 +633,8 @@ class TabGAN(BaseEstimator):
                 need = want - have
                 size = min(chunk, candidate_rows(need, accepted, generated, refiner.accept_rate))
                 draw = self._generate(size, rng)
-                frame = self.encoder_.decode(
-                    draw.take(refiner.accept(draw, decode_rng)), decode_rng
-                )
+                keep = refiner.accept(draw, decode_rng, self._sample_dtype())
+                frame = self.encoder_.decode(draw.take(keep), decode_rng)
                 generated, accepted = generated + size, accepted + len(frame)
                 kept.append(frame)
                 have += len(frame)

@@ -169,3 +169,21 @@ def test_dropout_drops_about_a_tenth_reproducibly_and_only_while_training():
     assert a.mean().item() == pytest.approx(1.0, abs=0.01)  # rescaled: same expectation
     drop.eval()
     assert torch.equal(drop(x), x)
+
+
+def test_refined_sampling_scores_in_the_models_sample_precision(refined_model, monkeypatch):
+    model, _ = refined_model
+    seen = []
+    original = model.refiner_.log_odds
+
+    def spy(draw, block=8192, dtype=None):
+        seen.append(dtype)
+        return original(draw, block=block, dtype=dtype)
+
+    monkeypatch.setattr(model.refiner_, "log_odds", spy)
+    for precision, dtype in (("float32", torch.float32), ("bfloat16", torch.bfloat16)):
+        monkeypatch.setattr(model, "sample_precision", precision)
+        seen.clear()
+        model.sample(50, seed=0)
+        model.sample(50, seed=0, conditions={"group": "a"})
+        assert seen and set(seen) == {dtype}
