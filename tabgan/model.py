@@ -665,7 +665,7 @@ class TabGAN(BaseEstimator):
         layout = self.layout_
         device = self.device_
         values = torch.empty(len(layout.tanh_index), n, device=device)
-        choices = torch.zeros(layout.soft.n, n, dtype=torch.long, device=device)
+        choices = torch.zeros(layout.soft.n, n, dtype=torch.int32, device=device)
         if layout.output_dim:
             with torch.inference_mode():
                 if condition is None:
