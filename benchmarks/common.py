@@ -187,7 +187,8 @@ def machine_info(threads: int | None = None) -> dict[str, Any]:
             text=True,
         )
         gpu = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout else None
-    status = _git("status", "--porcelain")
+    # result files written by earlier runs do not change the code under test
+    status = _git("status", "--porcelain", "--", ".", ":!benchmarks/results")
     return {
         "cpu": _cpu_model(),
         "cpu_count": os.cpu_count(),
