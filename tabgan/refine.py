@@ -80,7 +80,7 @@ class RowFeatures:
                 quantiles[spec.name] = [float(q) for q in grid]
         return cls(encoder, quantiles)
 
-    def numbers(self, numbers: dict[str, np.ndarray], n: int) -> np.ndarray:
+    def ranks(self, numbers: dict[str, np.ndarray], n: int) -> np.ndarray:
         """``(n, numeric_width)``: each numeric column's rank, then its missing flag if any.
         ``numbers`` maps column names to float values (:meth:`TableEncoder.numbers`)."""
         out = np.zeros((n, self.numeric_width), dtype=np.float32)
@@ -104,7 +104,7 @@ class RowFeatures:
         """The dense features: numeric ranks and flags, then the categories' one-hots."""
         n = len(draw)
         out = np.zeros((n, self.width), dtype=np.float32)
-        out[:, : self.numeric_width] = self.numbers(numbers, n)
+        out[:, : self.numeric_width] = self.ranks(numbers, n)
         ids = self.category_ids(draw)
         out[np.arange(n)[:, None], ids] = 1.0
         return out
@@ -173,8 +173,8 @@ class Refiner:
         dtype = dtype or linears[0].weight.dtype
         layers = [(m.weight.T.to(dtype), m.bias.to(dtype)) for m in linears]
         n, k = len(draw), self.features.numeric_width
-        numbers = self.features.numbers(self.features.encoder.numbers(draw), n)
-        numbers = torch.from_numpy(numbers).to(device)
+        ranks = self.features.ranks(self.features.encoder.numbers(draw), n)
+        ranks = torch.from_numpy(ranks).to(device)
         ids = torch.from_numpy(self.features.category_ids(draw)).to(device)
         x = torch.empty(min(block, n), self.features.width, device=device, dtype=dtype)
         out = torch.empty(n, device=device)
@@ -182,7 +182,7 @@ class Refiner:
             for lo in range(0, n, block):
                 h = x[: min(block, n - lo)]
                 h.zero_()
-                h[:, :k] = numbers[lo : lo + block]
+                h[:, :k] = ranks[lo : lo + block]
                 h.scatter_(1, ids[lo : lo + block], 1.0)
                 for weight, bias in layers[:-1]:
                     h = torch.addmm(bias, h, weight).clamp_min_(0)

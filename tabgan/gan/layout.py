@@ -1,7 +1,9 @@
 """Torch view of the encoder's span layout: output activations and conditional spans.
 
-Every span-wise operation is done with one padded gather instead of a Python loop over spans,
-so a training step costs the same number of kernel launches for 5 columns or 500.
+Every span-wise operation of a training step is done with one padded gather instead of a Python
+loop over spans, so a step costs the same number of kernel launches for 5 columns or 500.
+Sampling's :meth:`TorchLayout.draw` does loop over the softmax spans, on blocks of thousands of
+rows, where padding every span to the widest one would cost more than the loop.
 """
 
 from __future__ import annotations
