@@ -236,7 +236,7 @@ class TabGAN(BaseEstimator):
         that the row is real (discriminator rejection sampling; :mod:`tabgan.refine`). It
         corrects what the generator over- or under-produces: on Adult it raised
         train-on-synthetic macro-F1 and cut the marginal and pairwise errors (see
-        benchmarks/results). It costs a few seconds of fitting and about 2-3x the sampling time
+        benchmarks/results). It costs a few seconds of fitting and about 3x the sampling time
         on a well-trained model (more on a briefly trained one, which keeps fewer rows).
         Tables under 100 rows, or where the classifier's held-out gain over chance is within
         noise, get no filter (``refiner_`` is None).
