@@ -669,11 +669,10 @@ class TabGAN(BaseEstimator):
         if layout.output_dim:
             with torch.inference_mode():
                 if condition is None:
-                    cond = self.sampler_.sample_batch(n, rng)
+                    ids = self.sampler_.sample_ids(n, rng)
                 else:
-                    cond = self.sampler_.fixed_batch(n, *condition)
+                    ids = self.sampler_.fixed_ids(n, *condition)
                 z = noise(n, generator.args["noise_dim"], device, rng)
-                ids = None if cond is None else self.sampler_.global_ids(cond)
                 # CPU blocks stay in cache; a GPU wants them large
                 block = 4096 if device.type == "cpu" else 65536
                 for lo, raw_t in generator.blocks(z, ids, block, self._sample_dtype()):

@@ -100,14 +100,12 @@ class ConditionalSampler:
         return sampler
 
     def _batch(self, probs: Tensor, n: int, generator: torch.Generator | None) -> ConditionBatch:
-        ids = torch.multinomial(probs, n, replacement=True, generator=generator)
-        vector = torch.zeros(n, self.dim, device=probs.device)
-        vector[torch.arange(n, device=probs.device), ids] = 1.0
-        return ConditionBatch(vector, self.cat_column[ids], self.cat_local[ids])
+        return self._from_ids(torch.multinomial(probs, n, replacement=True, generator=generator))
 
-    def global_ids(self, cond: ConditionBatch) -> Tensor:
-        """Each row's category as an index into the whole conditional vector."""
-        return self.span_start[cond.column] + cond.category
+    def _from_ids(self, ids: Tensor) -> ConditionBatch:
+        vector = torch.zeros(len(ids), self.dim, device=ids.device)
+        vector[torch.arange(len(ids), device=ids.device), ids] = 1.0
+        return ConditionBatch(vector, self.cat_column[ids], self.cat_local[ids])
 
     def sample_train_conditions(
         self, n: int, generator: torch.Generator | None
@@ -135,17 +133,25 @@ class ConditionalSampler:
 
     def sample_batch(self, n: int, generator: torch.Generator | None) -> ConditionBatch | None:
         """Conditions for generation, at the real categories' frequencies."""
+        ids = self.sample_ids(n, generator)
+        return None if ids is None else self._from_ids(ids)
+
+    def sample_ids(self, n: int, generator: torch.Generator | None) -> Tensor | None:
+        """:meth:`sample_batch`'s conditions as indices into the conditional vector only (what
+        :meth:`Generator.generate <tabgan.gan.networks.Generator.generate>` takes), without
+        building the one-hot vectors."""
         if self.n_columns == 0:
             return None
-        return self._batch(self.sample_probs, n, generator)
+        return torch.multinomial(self.sample_probs, n, replacement=True, generator=generator)
 
     def fixed_batch(self, n: int, span: int, category: int) -> ConditionBatch:
         """``n`` copies of one condition (span index, category within it)."""
+        return self._from_ids(self.fixed_ids(n, span, category))
+
+    def fixed_ids(self, n: int, span: int, category: int) -> Tensor:
+        """:meth:`fixed_batch` as indices into the conditional vector only."""
         device = self.cat_column.device
-        ids = torch.full((n,), int(self.span_start[span]) + category, device=device)
-        vector = torch.zeros(n, self.dim, device=device)
-        vector[torch.arange(n, device=device), ids] = 1.0
-        return ConditionBatch(vector, self.cat_column[ids], self.cat_local[ids])
+        return torch.full((n,), int(self.span_start[span]) + category, device=device)
 
 
 NOISE_PARTS = 4  # fixed, so a seed gives the same noise whatever the thread count

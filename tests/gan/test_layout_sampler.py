@@ -105,6 +105,15 @@ def test_fixed_batch():
     cond = sampler.fixed_batch(4, span=1, category=2)
     assert torch.all(cond.vector[:, 2 + 2] == 1) and torch.all(cond.vector.sum(1) == 1)
     assert torch.all(cond.column == 1) and torch.all(cond.category == 2)
+    assert torch.equal(sampler.fixed_ids(4, span=1, category=2), cond.vector.argmax(1))
+
+
+def test_sample_ids_are_the_sample_batch_without_its_vectors():
+    layout = TorchLayout(SPANS, torch.device("cpu"))
+    sampler = ConditionalSampler.from_data(_data(), layout)
+    cond = sampler.sample_batch(500, torch.Generator().manual_seed(3))
+    ids = sampler.sample_ids(500, torch.Generator().manual_seed(3))
+    assert torch.equal(ids, cond.vector.argmax(1))
 
 
 def test_draw_samples_categories_from_the_softmax_of_the_logits():
