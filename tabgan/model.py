@@ -67,13 +67,17 @@ def resolve_device(device: str) -> torch.device:
 PRECISIONS = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
 
+def _native_cpu_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX). torch's checks are
+    private helpers: if a torch lacks them, the answer is no (float32, always correct)."""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
 def sample_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The dtype ``sample_precision`` asks for on ``device`` (see :class:`TabGAN`)."""
     if precision == "auto":
-        native = device.type == "cpu" and (
-            torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
-        )
-        return torch.bfloat16 if native else torch.float32
+        return torch.bfloat16 if device.type == "cpu" and _native_cpu_bf16() else torch.float32
     if precision not in PRECISIONS:
         raise InvalidParameterError(
             f"sample_precision must be 'auto', 'float32' or 'bfloat16', got {precision!r}"

@@ -134,6 +134,14 @@ def test_auto_precision_is_bfloat16_only_on_a_cpu_that_has_it():
         sample_dtype("fp8", torch.device("cpu"))
 
 
+def test_auto_precision_falls_back_to_float32_without_torchs_cpu_checks(monkeypatch):
+    from tabgan.model import sample_dtype
+
+    monkeypatch.delattr(torch.cpu, "_is_avx512_bf16_supported", raising=False)
+    monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported", raising=False)
+    assert sample_dtype("auto", torch.device("cpu")) == torch.float32
+
+
 def test_sample_rejects_bad_n(fitted_model):
     model, _ = fitted_model
     for n in (0, -3, 2.5, "x"):
