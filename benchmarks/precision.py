@@ -21,13 +21,13 @@ import statistics
 import time
 from pathlib import Path
 
-import torch
 from common import (
     FidelityScorer,
     TSTRScorer,
     fmt,
     header,
     load_dataset,
+    parse_run_args,
     unrefined,
     write_result,
 )
@@ -103,9 +103,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=3, help="sampling seeds per model")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     parser.add_argument("--label", default="")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = parse_run_args(parser)
     payload = header(
         {"dataset": args.dataset, "models": args.models, "draws": args.draws}, args.threads
     )

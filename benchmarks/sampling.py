@@ -14,8 +14,7 @@ import argparse
 import contextlib
 import time
 
-import torch
-from common import fmt, header, median, unrefined, write_result
+from common import fmt, header, median, parse_run_args, unrefined, write_result
 
 from tabgan import TabGAN
 
@@ -27,9 +26,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     parser.add_argument("--label", default="model")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = parse_run_args(parser)
     payload = header(
         {"model": args.model, "rows": args.rows, "repeats": args.repeats}, args.threads
     )

@@ -34,6 +34,7 @@ from tabgan.encoding.convert import numeric_values
 from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.spans import Activation, Draw, SpanRole
 from tabgan.encoding.table import TableEncoder
+from tabgan.gan.train import fast_adam
 
 ACCEPT_QUANTILE = 0.8  # c: this quantile of the odds on held-out generated rows
 QUANTILE_POINTS = 129  # per numeric column, for the rank feature
@@ -292,8 +293,7 @@ def fit_refiner(
     for module in critic:
         if isinstance(module, _Dropout):
             module.rng = masks
-    fused = {"fused": True} if device.type in ("cpu", "cuda") else {}
-    opt = torch.optim.AdamW(critic.parameters(), lr=1e-3, weight_decay=1e-2, **fused)
+    opt = torch.optim.AdamW(critic.parameters(), lr=1e-3, weight_decay=1e-2, **fast_adam(device))
     loss_fn = nn.functional.binary_cross_entropy_with_logits
     best, best_state, stale = math.log(2.0) - 1e-3, None, 0
     for _ in range(MAX_EPOCHS):

@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from tabgan.encoding.convert import from_numeric, numeric_values, resolution, restore
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value
 from tabgan.encoding.numeric import NumericCodec
-from tabgan.encoding.schema import ColumnKind, Schema, infer_schema
+from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
 from tabgan.errors import (
     ConditionError,
@@ -365,7 +365,7 @@ class TableEncoder:
             warnings.simplefilter("ignore")
             return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
-    def _typed_categories(self, spec: Any, codec: CategoricalCodec) -> pd.Series | None:
+    def _typed_categories(self, spec: ColumnSpec, codec: CategoricalCodec) -> pd.Series | None:
         """A column's categories already in its training dtype, so that decoding is a take
         (a tenth of the time of casting a Python-object column on Adult), or None where the
         cast depends on which values were drawn (it falls back to object) and decoding must

@@ -51,7 +51,8 @@ class EpochInfo:
     seconds: float  # since training started
 
 
-def _fast_adam(device: torch.device) -> dict:
+def fast_adam(device: torch.device) -> dict:
+    """Keyword arguments for torch's Adam/AdamW: the fused kernel where there is one."""
     # the fused kernel does Adam's ~10 element-wise passes in one, on CPU and CUDA alike
     return {"fused": True} if device.type in ("cpu", "cuda") else {}
 
@@ -96,14 +97,14 @@ class Trainer:
             lr=config.generator_lr,
             betas=(0.5, 0.9),
             weight_decay=config.generator_decay,
-            **_fast_adam(data.device),
+            **fast_adam(data.device),
         )
         self.opt_d = torch.optim.Adam(
             discriminator.parameters(),
             lr=config.discriminator_lr,
             betas=(0.5, 0.9),
             weight_decay=config.discriminator_decay,
-            **_fast_adam(data.device),
+            **fast_adam(data.device),
         )
 
     @property
