@@ -195,8 +195,9 @@ def sample(
         str,
         typer.Option(
             help="auto, float32 or bfloat16: precision of the generator's matrix products. "
-            "auto takes bfloat16 on a CPU with native support (AVX512-BF16 or AMX), about "
-            "twice as fast there with the same quality of rows (benchmarks/results).",
+            "auto takes bfloat16 on a CPU with native support (AVX512-BF16 or AMX): 1M Adult "
+            "rows in 3.7 s instead of 5.3 s there, with the same quality of rows "
+            "(benchmarks/results).",
         ),
     ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No messages.")] = False,

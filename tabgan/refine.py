@@ -118,8 +118,9 @@ class _Dropout(nn.Module):
     """Dropout of ``1 - KEEP / 256`` (about 10%) of the units while training.
 
     On the CPU its masks come from numpy's PCG64 random bytes (``rng``, set before training):
-    torch's CPU dropout draws a Mersenne-twister number per unit, ten times slower, and was over
-    a quarter of the classifier's fit time on Adult. Elsewhere it is torch's dropout.
+    torch's CPU dropout draws a Mersenne-twister number per unit and was the costliest part of
+    the classifier's fit after the matrix products (unrecorded profile). Elsewhere it is torch's
+    dropout.
     """
 
     KEEP = 230

@@ -107,7 +107,8 @@ class TorchLayout:
                     continue
                 logits = raw_t[lo:hi]
                 # the running sums as one small matmul: torch's cumsum over the first
-                # dimension, and its sum of booleans, each cost twice as much on the CPU
+                # dimension, and its sum of booleans, were slower on the CPU (unrecorded
+                # micro-benchmark)
                 weights = (logits - logits.amax(0)).exp_()
                 cumulative = torch.mm(self._lower(hi - lo, raw_t), weights)
                 below = cumulative < uniform[i] * cumulative[-1]

@@ -109,7 +109,7 @@ class Generator(nn.Module):
         and the one-hot part of every layer's input, a matmul over ``cond_dim`` mostly-zero
         columns, is a row gather of the weight instead (about a quarter of the work on Adult).
         ``dtype`` (default: the weights') runs the layers in another precision, e.g. bfloat16
-        where the CPU multiplies it natively (twice float32's speed on this project's machine);
+        where the CPU multiplies it natively;
         the output is float32 either way.
         """
         *hidden, head = self.net

@@ -161,7 +161,7 @@ NOISE_MIN_ROWS = 4096  # fewer rows: one part (threads cost more than they save)
 def noise(n: int, dim: int, device: torch.device, generator: torch.Generator) -> Tensor:
     """``(n, dim)`` standard normal noise for the generator.
 
-    torch draws normal numbers on one CPU core (about a sixth of sampling time on Adult), so
+    torch draws normal numbers on one CPU core, so
     on the CPU the rows are split into ``NOISE_PARTS`` parts, each drawn by its own generator,
     seeded from ``generator``, in threads (torch releases the GIL while it draws).
     """
