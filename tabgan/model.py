@@ -74,13 +74,16 @@ def _native_cpu_bf16() -> bool:
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
 
-def sample_dtype(precision: str, device: torch.device) -> torch.dtype:
-    """The dtype ``sample_precision`` asks for on ``device`` (see :class:`TabGAN`)."""
+def sample_dtype(
+    precision: str, device: torch.device, name: str = "sample_precision"
+) -> torch.dtype:
+    """The dtype ``sample_precision`` (or ``train_precision``: pass its ``name`` for the error
+    message) asks for on ``device`` (see :class:`TabGAN`)."""
     if precision == "auto":
         return torch.bfloat16 if device.type == "cpu" and _native_cpu_bf16() else torch.float32
     if precision not in PRECISIONS:
         raise InvalidParameterError(
-            f"sample_precision must be 'auto', 'float32' or 'bfloat16', got {precision!r}"
+            f"{name} must be 'auto', 'float32' or 'bfloat16', got {precision!r}"
         )
     return PRECISIONS[precision]
 
@@ -284,6 +287,7 @@ class TabGAN(BaseEstimator):
         min_steps_per_epoch: int = 20,
         refine: bool = True,
         sample_precision: str = "auto",
+        train_precision: str = "auto",
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
@@ -304,12 +308,13 @@ class TabGAN(BaseEstimator):
         self.min_steps_per_epoch = min_steps_per_epoch
         self.refine = refine
         self.sample_precision = sample_precision
+        self.train_precision = train_precision
         self.seed = seed
         self.device = device
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def _train_config(self, n_rows: int) -> TrainConfig:
+    def _train_config(self, n_rows: int, device: torch.device) -> TrainConfig:
         pac = _positive_int("pac", self.pac)
         if isinstance(self.batch_size, str) and self.batch_size == "auto":
             batch = auto_batch_size(n_rows, pac)
@@ -330,6 +335,7 @@ class TabGAN(BaseEstimator):
         _positive_int("max_categories", self.max_categories)
         sample_dtype(self.sample_precision, torch.device("cpu"))  # a bad value fails here
         return TrainConfig(
+            dtype=sample_dtype(self.train_precision, device, "train_precision"),
             epochs=_positive_int("epochs", self.epochs),
             batch_size=batch,
             pac=pac,
@@ -379,8 +385,8 @@ class TabGAN(BaseEstimator):
             ``self``, fitted.
         """
         df = _as_frame(data)
-        config = self._train_config(len(df))
         device = resolve_device(self.device)
+        config = self._train_config(len(df), device)
         # under torchrun: join the process group, one GPU per LOCAL_RANK (tabgan.gan.distributed)
         ctx, device = distributed.setup(device)
         ss = _seed_state(self.seed)

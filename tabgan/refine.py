@@ -34,6 +34,7 @@ from tabgan.encoding.convert import numeric_values
 from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.spans import Activation, Draw, SpanRole
 from tabgan.encoding.table import TableEncoder
+from tabgan.gan.networks import ByteDropout
 from tabgan.gan.train import fast_adam
 
 ACCEPT_QUANTILE = 0.8  # c: this quantile of the odds on held-out generated rows
@@ -45,6 +46,7 @@ HIDDEN = (256, 256)
 MAX_EPOCHS = 10
 BATCH = 256
 VALIDATION = 0.2
+DROPOUT = 26 / 256  # about 10%, a whole number of 256ths (ByteDropout)
 
 
 class RowFeatures:
@@ -114,36 +116,11 @@ class RowFeatures:
         return {"quantiles": {k: [float(x) for x in v] for k, v in self.quantiles.items()}}
 
 
-class _Dropout(nn.Module):
-    """Dropout of ``1 - KEEP / 256`` (about 10%) of the units while training.
-
-    On the CPU its masks come from numpy's PCG64 random bytes (``rng``, set before training):
-    torch's CPU dropout draws a Mersenne-twister number per unit and was the costliest part of
-    the classifier's fit after the matrix products (unrecorded profile). Elsewhere it is torch's
-    dropout.
-    """
-
-    KEEP = 230
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rng: np.random.Generator | None = None
-
-    def forward(self, x: Tensor) -> Tensor:
-        if not self.training:
-            return x
-        if x.device.type != "cpu" or self.rng is None:
-            return nn.functional.dropout(x, 1.0 - self.KEEP / 256, training=True)
-        bits = np.frombuffer(self.rng.bytes(x.numel()), dtype=np.uint8).reshape(x.shape)
-        mask = (bits < self.KEEP) * np.float32(256.0 / self.KEEP)  # one multiply each way
-        return x * torch.from_numpy(mask)
-
-
 def _critic(input_dim: int, hidden: tuple[int, ...] = HIDDEN) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = input_dim
     for h in hidden:
-        layers += [nn.Linear(width, h), nn.ReLU(), _Dropout()]
+        layers += [nn.Linear(width, h), nn.ReLU(), ByteDropout(DROPOUT)]
         width = h
     layers.append(nn.Linear(width, 1))
     return nn.Sequential(*layers)
@@ -283,17 +260,13 @@ def fit_refiner(
     y_val = torch.cat([torch.ones(len(va_r)), torch.zeros(len(va_f))]).to(device)
 
     gen = torch.Generator().manual_seed(seed)
-    # weight init (and dropout on a GPU) draw from torch's global stream: seeded inside forks
+    # weight init and dropout draw from torch's global stream: seeded inside forks
     # that are undone on exit (the CUDA device's stream too), so the caller's random state is
     # untouched
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         critic = _critic(features.width).to(device)
-    masks = rng.spawn(1)[0]
-    for module in critic:
-        if isinstance(module, _Dropout):
-            module.rng = masks
     opt = torch.optim.AdamW(critic.parameters(), lr=1e-3, weight_decay=1e-2, **fast_adam(device))
     loss_fn = nn.functional.binary_cross_entropy_with_logits
     best, best_state, stale = math.log(2.0) - 1e-3, None, 0

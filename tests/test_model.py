@@ -86,6 +86,7 @@ def test_numpy_input():
         ({"device": "tpu"}, "device"),
         ({"seed": -4}, "seed"),
         ({"sample_precision": "half"}, "sample_precision"),
+        ({"train_precision": "fp16"}, "train_precision"),
     ],
 )
 def test_invalid_params_are_reported_at_fit(mixed_table, params, message):

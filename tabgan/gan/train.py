@@ -38,6 +38,9 @@ class TrainConfig:
     tau: float = 0.2
     ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
     min_steps: int = 1  # steps per epoch at least (small tables: an epoch is not one pass)
+    # bfloat16: the networks' matrix products run in it (autocast; weights, optimiser state,
+    # activations of the output layer and the losses stay float32). None: float32 throughout
+    dtype: torch.dtype | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,12 @@ def fast_adam(device: torch.device) -> dict:
     """Keyword arguments for torch's Adam/AdamW: the fused kernel where there is one."""
     # the fused kernel does Adam's ~10 element-wise passes in one, on CPU and CUDA alike
     return {"fused": True} if device.type in ("cpu", "cuda") else {}
+
+
+def autocast(device: torch.device, dtype: torch.dtype | None) -> torch.autocast:
+    """Matrix products in ``dtype`` within the block (a no-op for None or float32)."""
+    enabled = dtype is not None and dtype != torch.float32
+    return torch.autocast(device.type, dtype=dtype if enabled else None, enabled=enabled)
 
 
 def _with_cond(x: Tensor, cond: ConditionBatch | None) -> Tensor:
@@ -116,8 +125,17 @@ class Trainer:
     def fake(self, cond: ConditionBatch | None, n: int) -> tuple[Tensor, Tensor]:
         """Generate ``n`` rows for the given conditions: (raw logits, activated rows)."""
         z = torch.randn(n, self.config.noise_dim, device=self.data.device, generator=self.rng)
-        raw = self.generator(_with_cond(z, cond))
+        with self._autocast():
+            raw = self.generator(_with_cond(z, cond)).float()
         return raw, self.layout.activate(raw, self.config.tau, self.rng)
+
+    def _autocast(self) -> torch.autocast:
+        # one block per step's critic calls: autocast casts each weight once per block (and a
+        # block must end before the optimiser moves the weights it cached)
+        return autocast(self.data.device, self.config.dtype)
+
+    def _score(self, x: Tensor) -> Tensor:
+        return self.discriminator(x).float()
 
     def discriminator_step(self) -> Tensor:
         n, pac = self.config.batch_size, self.config.pac
@@ -130,11 +148,12 @@ class Trainer:
         alpha = torch.rand(n // pac, 1, device=real.device, generator=self.rng)
         alpha = alpha.repeat_interleave(pac, dim=0)
         mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self.discriminator(mixed).sum(), mixed, create_graph=True)
+        with self._autocast():
+            (grad,) = torch.autograd.grad(self._score(mixed).sum(), mixed, create_graph=True)
+            # one critic pass over [real; fake]: larger matmuls and one weight-gradient sum
+            scores = self._score(torch.cat([real, fake], dim=0))
         norm = grad.reshape(-1, self.discriminator.packed_dim).norm(2, dim=1)
         penalty = ((norm - 1) ** 2).mean() * self.config.gp_weight
-        # one critic pass over [real; fake]: larger matmuls and one weight-gradient sum
-        scores = self.discriminator(torch.cat([real, fake], dim=0))
         real_score, fake_score = scores[: n // pac], scores[n // pac :]
         wasserstein = fake_score.mean() - real_score.mean()
         self.opt_d.zero_grad(set_to_none=True)
@@ -150,7 +169,8 @@ class Trainer:
         raw, fake = self.fake(cond, n)
         self.discriminator.requires_grad_(False)  # only input gradients are needed here
         try:
-            adversarial = -self.discriminator(_with_cond(fake, cond)).mean()
+            with self._autocast():
+                adversarial = -self._score(_with_cond(fake, cond)).mean()
         finally:
             self.discriminator.requires_grad_(True)
         loss = adversarial
