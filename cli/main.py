@@ -93,6 +93,14 @@ def fit(
             "it finds least real when sampling (better rows, about 3x the sampling time).",
         ),
     ] = True,
+    precision: Annotated[
+        str,
+        typer.Option(
+            help="auto, float32 or bfloat16: precision of the networks' matrix products while "
+            "training (weights and losses stay float32). auto takes bfloat16 on a CPU with "
+            "native support (AVX512-BF16 or AMX), float32 elsewhere (benchmarks/results).",
+        ),
+    ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Learn DATA and write the model file.
@@ -100,9 +108,12 @@ def fit(
     Under torchrun (``torchrun --nproc-per-node N -m tabgan_cli.main fit DATA``) every rank
     trains on its shard and only rank 0 writes the model and prints.
     """
-    from tabgan.gan.distributed import is_main
-    from tabgan.model import TabGAN
+    import torch
 
+    from tabgan.gan.distributed import is_main
+    from tabgan.model import TabGAN, sample_dtype
+
+    sample_dtype(precision, torch.device("cpu"), "train_precision")  # fails before any work
     main = is_main()  # torchrun's RANK; True outside torchrun
     if main:
         check_writable(model)
@@ -118,6 +129,7 @@ def fit(
         epochs=epochs,
         batch_size="auto" if batch_size is None else batch_size,
         refine=refine,
+        train_precision=precision,
         seed=seed,
         device=device,
         verbose=not quiet and main,

@@ -71,13 +71,17 @@ def test_info(workdir):
     assert ("refinement: on, keeps about" if refined else "refinement: off") in result.stderr
 
 
-def test_fit_no_refine(workdir):
+def test_fit_no_refine_in_float32(workdir):
+    from tabgan import TabGAN
+
     model = workdir / "plain.tabgan"
     args = ["fit", str(workdir / "data.csv"), "-m", str(model), "--epochs", "1"]
+    args += ["--precision", "float32"]
     result = runner.invoke(app, [*args, "--batch-size", "50", "--no-refine", "--quiet"])
     assert result.exit_code == 0, result.output
     info = runner.invoke(app, ["info", str(model)])
     assert "refinement: off" in info.stderr
+    assert TabGAN.load(model).train_precision == "float32"
 
 
 def test_seeded_sample_is_reproducible(workdir):
@@ -105,6 +109,7 @@ def test_sample_precision_option(workdir):
         (["sample", "-n", "5", "-m", "{data}"], "not a tabgan model"),
         (["fit", "{data}", "-m", "/no/such/dir/m.tabgan"], "does not exist"),
         (["sample", "-n", "5", "-m", "{model}", "--precision", "half"], "sample_precision"),
+        (["fit", "{data}", "--precision", "fp8", "--epochs", "1"], "train_precision"),
     ],
 )
 def test_errors_are_one_line_exit_1(workdir, args, message):
