@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> None:
     out["setup_s"] = model.fit_seconds_ - (epoch_ends[-1] if epoch_ends else 0.0)
     out["steps_per_epoch"] = max(1, len(df) // params["batch_size"])
     out["generator_params"] = sum(t.numel() for t in model.generator_.parameters())
+    out["train_precision"] = str(model._train_config(len(df), model.device_).dtype).removeprefix(
+        "torch."
+    )
 
     if args.sample_rows:
         start = time.perf_counter()

@@ -195,6 +195,11 @@ def main(argv: list[str] | None = None) -> None:
         table.append(
             f"tabgan sampled with sample_precision='auto', which is {precision} on this machine."
         )
+    precision = raw["tabgan"][0].get("train_precision")
+    if precision:
+        table.append(
+            f"tabgan trained with train_precision='auto', which is {precision} on this machine."
+        )
     for tool, samples in gpu.items():
         if samples:  # CUDA runs with nvidia-smi present
             table.append(

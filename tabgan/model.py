@@ -258,9 +258,11 @@ class TabGAN(BaseEstimator):
         Precision of the GAN's matrix products while training (torch autocast): weights,
         optimiser state, batch-norm statistics and losses stay float32. ``"auto"`` takes
         bfloat16 on a CPU that multiplies it natively (AVX512-BF16 or AMX) and float32
-        elsewhere, GPUs included. On Adult (300 epochs, 3 seeds) bfloat16 training scored
-        train-on-synthetic macro-F1 0.7697 ± 0.0034 against float32's 0.7732 ± 0.0032
-        (benchmarks/results/quality-adult-trainbf16-*.md, quality-adult-sampling-*.md).
+        elsewhere, GPUs included. On Adult a 20-epoch fit's training step took 19.9 ms, 0.59x
+        a plain float32 step's (benchmarks/results/speed-adult-trainbf16-*.md), and over 6 seeds
+        of 300 epochs bfloat16 training scored train-on-synthetic macro-F1 0.7718 ± 0.0036
+        against float32's 0.7707 ± 0.0034 (quality-adult-trainbf16-*.md,
+        quality-adult-trainf32-*.md, quality-adult-sampling-*.md).
     seed : int or None
         Makes fitting and sampling reproducible on the CPU (for one ``train_precision``,
         ``sample_precision`` and CPU kind).

@@ -38,8 +38,9 @@ class TrainConfig:
     tau: float = 0.2
     ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
     min_steps: int = 1  # steps per epoch at least (small tables: an epoch is not one pass)
-    # bfloat16: the networks' matrix products run in it (autocast; weights, optimiser state,
-    # activations of the output layer and the losses stay float32). None: float32 throughout
+    # bfloat16: the networks' matrix products run in it (autocast); weights, optimiser state
+    # and losses stay float32, and both networks' outputs are cast back to float32 before the
+    # output activations and the losses. None (or float32): float32 throughout
     dtype: torch.dtype | None = None
 
 
