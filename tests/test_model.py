@@ -165,8 +165,11 @@ def test_load_foreign_file(tmp_path):
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_cuda_fit_sample(mixed_table):
-    model = TabGAN(epochs=1, batch_size=50, seed=0, device="cuda").fit(mixed_table)
+@pytest.mark.parametrize("precision", ["auto", "bfloat16"])
+def test_cuda_fit_sample(mixed_table, precision):
+    model = TabGAN(epochs=1, batch_size=50, seed=0, device="cuda", train_precision=precision).fit(
+        mixed_table
+    )
     assert model.device_.type == "cuda"
     assert len(model.sample(20)) == 20
 
