@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     import tabgan
     from tabgan import TabGAN
     from tabgan.encoding import TableEncoder
+    from tabgan.model import precision_dtype
 
     df = pd.read_csv(args.csv)
     discrete = json.loads(args.discrete)
@@ -88,9 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     out["setup_s"] = model.fit_seconds_ - (epoch_ends[-1] if epoch_ends else 0.0)
     out["steps_per_epoch"] = max(1, len(df) // params["batch_size"])
     out["generator_params"] = sum(t.numel() for t in model.generator_.parameters())
-    out["train_precision"] = str(model._train_config(len(df), model.device_).dtype).removeprefix(
-        "torch."
-    )
+    train_dtype = precision_dtype(model.train_precision, model.device_)
+    out["train_precision"] = str(train_dtype).removeprefix("torch.")
 
     if args.sample_rows:
         start = time.perf_counter()

@@ -190,16 +190,9 @@ def main(argv: list[str] | None = None) -> None:
         "Step time over the floor's: tabgan "
         f"{common.fmt(over_floor['tabgan'])}x, ctgan {common.fmt(over_floor['ctgan'])}x.",
     ]
-    precision = raw["tabgan"][0].get("sample_precision")
-    if precision:
-        table.append(
-            f"tabgan sampled with sample_precision='auto', which is {precision} on this machine."
-        )
-    precision = raw["tabgan"][0].get("train_precision")
-    if precision:
-        table.append(
-            f"tabgan trained with train_precision='auto', which is {precision} on this machine."
-        )
+    for verb, key in (("sampled", "sample_precision"), ("trained", "train_precision")):
+        if precision := raw["tabgan"][0].get(key):
+            table.append(f"tabgan {verb} with {key}='auto', which is {precision} on this machine.")
     for tool, samples in gpu.items():
         if samples:  # CUDA runs with nvidia-smi present
             table.append(

@@ -111,9 +111,9 @@ def fit(
     import torch
 
     from tabgan.gan.distributed import is_main
-    from tabgan.model import TabGAN, sample_dtype
+    from tabgan.model import TabGAN, precision_dtype
 
-    sample_dtype(precision, torch.device("cpu"), "train_precision")  # fails before any work
+    precision_dtype(precision, torch.device("cpu"), "train_precision")  # fails before any work
     main = is_main()  # torchrun's RANK; True outside torchrun
     if main:
         check_writable(model)
@@ -217,7 +217,7 @@ def sample(
     """Generate synthetic rows from a fitted model (optionally conditioned or class-balanced)."""
 
     from tabgan.conditions import parse_conditions, sample_balanced, sample_conditional
-    from tabgan.model import TabGAN, sample_dtype
+    from tabgan.model import TabGAN, precision_dtype
 
     if rows is None and balance is None:
         raise fail("give the number of rows with -n/--rows (optional only with --balance)", 2)
@@ -227,7 +227,7 @@ def sample(
         check_writable(output)
     estimator = TabGAN.load(model, device=device)
     estimator.set_params(sample_precision=precision)
-    sample_dtype(precision, estimator.device_)  # a bad value fails before any work
+    precision_dtype(precision, estimator.device_)  # a bad value fails before any work
     if balance is not None:
         frame = sample_balanced(estimator, balance, rows, seed=seed, conditions=conditions)
         chunks = iter([frame])

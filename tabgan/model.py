@@ -74,11 +74,11 @@ def _native_cpu_bf16() -> bool:
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
 
-def sample_dtype(
+def precision_dtype(
     precision: str, device: torch.device, name: str = "sample_precision"
 ) -> torch.dtype:
-    """The dtype ``sample_precision`` (or ``train_precision``: pass its ``name`` for the error
-    message) asks for on ``device`` (see :class:`TabGAN`)."""
+    """The dtype a precision parameter (``sample_precision``, or another ``name`` for the error
+    message, e.g. ``train_precision``) asks for on ``device`` (see :class:`TabGAN`)."""
     if precision == "auto":
         return torch.bfloat16 if device.type == "cpu" and _native_cpu_bf16() else torch.float32
     if precision not in PRECISIONS:
@@ -342,9 +342,9 @@ class TabGAN(BaseEstimator):
                 _positive_int(name, d)
         _positive_int("max_modes", self.max_modes)
         _positive_int("max_categories", self.max_categories)
-        sample_dtype(self.sample_precision, torch.device("cpu"))  # a bad value fails here
+        precision_dtype(self.sample_precision, torch.device("cpu"))  # a bad value fails here
         return TrainConfig(
-            dtype=sample_dtype(self.train_precision, device, "train_precision"),
+            dtype=precision_dtype(self.train_precision, device, "train_precision"),
             epochs=_positive_int("epochs", self.epochs),
             batch_size=batch,
             pac=pac,
@@ -663,7 +663,7 @@ class TabGAN(BaseEstimator):
             remaining -= want
 
     def _sample_dtype(self) -> torch.dtype:
-        return sample_dtype(self.sample_precision, self.device_)
+        return precision_dtype(self.sample_precision, self.device_)
 
     def _generate(
         self, n: int, rng: torch.Generator, condition: tuple[int, int] | None = None

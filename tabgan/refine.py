@@ -260,9 +260,8 @@ def fit_refiner(
     y_val = torch.cat([torch.ones(len(va_r)), torch.zeros(len(va_f))]).to(device)
 
     gen = torch.Generator().manual_seed(seed)
-    # weight init and dropout draw from torch's global stream: seeded inside forks
-    # that are undone on exit (the CUDA device's stream too), so the caller's random state is
-    # untouched
+    # weight init and dropout draw from torch's global stream: seeded inside forks that are
+    # undone on exit (the CUDA device's stream too), so the caller's random state is untouched
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)

@@ -124,23 +124,23 @@ def test_sample_precision_rounds_the_products_but_not_the_rows(fitted_model):
 
 
 def test_auto_precision_is_bfloat16_only_on_a_cpu_that_has_it():
-    from tabgan.model import sample_dtype
+    from tabgan.model import precision_dtype
 
     native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
     expected = torch.bfloat16 if native else torch.float32
-    assert sample_dtype("auto", torch.device("cpu")) == expected
-    assert sample_dtype("auto", torch.device("cuda")) == torch.float32
-    assert sample_dtype("float32", torch.device("cpu")) == torch.float32
+    assert precision_dtype("auto", torch.device("cpu")) == expected
+    assert precision_dtype("auto", torch.device("cuda")) == torch.float32
+    assert precision_dtype("float32", torch.device("cpu")) == torch.float32
     with pytest.raises(InvalidParameterError, match="sample_precision"):
-        sample_dtype("fp8", torch.device("cpu"))
+        precision_dtype("fp8", torch.device("cpu"))
 
 
 def test_auto_precision_falls_back_to_float32_without_torchs_cpu_checks(monkeypatch):
-    from tabgan.model import sample_dtype
+    from tabgan.model import precision_dtype
 
     monkeypatch.delattr(torch.cpu, "_is_avx512_bf16_supported", raising=False)
     monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported", raising=False)
-    assert sample_dtype("auto", torch.device("cpu")) == torch.float32
+    assert precision_dtype("auto", torch.device("cpu")) == torch.float32
 
 
 def test_sample_rejects_bad_n(fitted_model):
