@@ -261,8 +261,7 @@ class TabGAN(BaseEstimator):
         elsewhere, GPUs included. On Adult a 20-epoch fit's training step took 19.9 ms, 0.59x
         a plain float32 step's (benchmarks/results/speed-adult-trainbf16-*.md), and over 6 seeds
         of 300 epochs bfloat16 training scored train-on-synthetic macro-F1 0.7718 ± 0.0036
-        against float32's 0.7707 ± 0.0034 (quality-adult-trainbf16-*.md,
-        quality-adult-trainf32-*.md, quality-adult-sampling-*.md).
+        against float32's 0.7707 ± 0.0034 (benchmarks/results/trainprecision-adult-*.md).
     seed : int or None
         Makes fitting and sampling reproducible on the CPU (for one ``train_precision``,
         ``sample_precision`` and CPU kind).
