@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +34,7 @@ from tabgan.gan import (
     distributed,
 )
 from tabgan.gan.sampler import noise
+from tabgan.lanes import Lanes, lane_count
 from tabgan.persist import load_model, prefixed, save_model
 
 MIN_ROWS = 10
@@ -623,46 +625,82 @@ class TabGAN(BaseEstimator):
         return pd.concat(list(self.iter_samples(n, seed=seed)), ignore_index=True)
 
     def iter_samples(self, n: int, seed: int | None = None, chunk: int = SAMPLE_CHUNK):
-        """Yield synthetic rows as DataFrames of at most ``chunk`` rows (bounded memory)."""
+        """Yield synthetic rows as DataFrames of at most ``chunk`` rows (bounded memory).
+
+        Rows are made in units of at most ``chunk`` rows, each from its own seed, on parallel
+        lanes on the CPU (:mod:`tabgan.lanes`), so a seed gives the same rows whatever the
+        thread count. With a refiner, each unit generates candidates and keeps the accepted
+        ones (only they are decoded).
+        """
         self._check_fitted()
         n = _positive_int("n", n)
+        chunk = _positive_int("chunk", chunk)
         ss = _seed_state(seed)
-        torch_ss, decode_ss = ss.spawn(2)
-        decode_rng = np.random.default_rng(decode_ss)
-        rng = torch.Generator(device=self.device_)
-        rng.manual_seed(_torch_seed(torch_ss))
-        remaining = n
         refiner = getattr(self, "refiner_", None)
-        if refiner is None:
-            while remaining > 0:
-                size = min(chunk, remaining)
-                yield self.encoder_.decode(self._generate(size, rng), rng=decode_rng)
-                remaining -= size
-            return
-        # refined: generate more than asked, keep the accepted rows (only they are decoded),
-        # yield full chunks
+        with self._sampling_generator() as generator, Lanes(lane_count(self.device_)) as lanes:
+            if refiner is None:
+                sizes = iter([min(chunk, n - lo) for lo in range(0, n, chunk)])
+                for size in itertools.islice(sizes, lanes.depth):
+                    lanes.submit(self._unit, generator, size, ss.spawn(1)[0], None)
+                while len(lanes):
+                    rows = lanes.next()
+                    for size in itertools.islice(sizes, 1):
+                        lanes.submit(self._unit, generator, size, ss.spawn(1)[0], None)
+                    yield rows
+                return
+            yield from self._refined_chunks(generator, lanes, refiner, n, ss, chunk)
+
+    def _refined_chunks(self, generator, lanes: Lanes, refiner, n: int, ss, chunk: int):
+        """Chunks of accepted rows: units of ``size`` candidates are kept in flight while the
+        accepted rows seen so far, plus what the units in flight should bring at the
+        acceptance rate seen so far, fall short of ``n`` (decided on finished units only, so
+        the same seed gives the same units)."""
         from tabgan.conditions import candidate_rows
 
+        size = min(chunk, candidate_rows(n, 0, 0, refiner.accept_rate))
         kept: list[pd.DataFrame] = []
         have = generated = accepted = 0
+        remaining = n
         while remaining > 0:
-            want = min(chunk, remaining)
-            while have < want:
-                need = want - have
-                size = min(chunk, candidate_rows(need, accepted, generated, refiner.accept_rate))
-                draw = self._generate(size, rng)
-                keep = refiner.accept(draw, decode_rng, self._sample_dtype())
-                frame = self.encoder_.decode(draw.take(keep), decode_rng)
-                generated, accepted = generated + size, accepted + len(frame)
-                kept.append(frame)
-                have += len(frame)
-            rows = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
-            yield rows.iloc[:want].reset_index(drop=True)
-            kept, have = [rows.iloc[want:]], have - want
-            remaining -= want
+            rate = (accepted + 1) / (generated + 1) if generated else refiner.accept_rate
+            while not lanes.full and have + len(lanes) * size * rate < (remaining + 16) * 1.1:
+                lanes.submit(self._unit, generator, size, ss.spawn(1)[0], refiner)
+            frame = lanes.next()
+            generated, accepted = generated + size, accepted + len(frame)
+            kept.append(frame)
+            have += len(frame)
+            while have >= min(chunk, remaining) and remaining > 0:
+                want = min(chunk, remaining)
+                rows = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+                yield rows.iloc[:want].reset_index(drop=True)
+                kept, have, remaining = [rows.iloc[want:]], have - want, remaining - want
+
+    def _unit(self, generator, size: int, ss: np.random.SeedSequence, refiner) -> pd.DataFrame:
+        """``size`` rows decoded (with a refiner: the accepted ones among ``size`` candidates),
+        from their own seed."""
+        torch_ss, decode_ss = ss.spawn(2)
+        rng = torch.Generator(device=self.device_)
+        rng.manual_seed(_torch_seed(torch_ss))
+        decode_rng = np.random.default_rng(decode_ss)
+        draw = self._generate_rows(generator, size, rng, None)
+        if refiner is not None:
+            draw = draw.take(refiner.accept(draw, decode_rng, self._sample_dtype()))
+        return self.encoder_.decode(draw, decode_rng)
 
     def _sample_dtype(self) -> torch.dtype:
         return precision_dtype(self.sample_precision, self.device_)
+
+    @contextlib.contextmanager
+    def _sampling_generator(self):
+        """The generator to sample from (mid-training: the trainer's), in eval mode."""
+        trainer = getattr(self, "_trainer", None)
+        generator = trainer.sampling_generator() if trainer is not None else self.generator_
+        was_training = generator.training
+        generator.eval()
+        try:
+            yield generator
+        finally:
+            generator.train(was_training)
 
     def _generate(
         self, n: int, rng: torch.Generator, condition: tuple[int, int] | None = None
@@ -670,14 +708,8 @@ class TabGAN(BaseEstimator):
         """``n`` generated rows in span form; ``condition=(span, category)`` fixes the
         conditional vector (an index into ``layout_.cond_spans`` and a category within it)
         instead of drawing it."""
-        trainer = getattr(self, "_trainer", None)
-        generator = trainer.sampling_generator() if trainer is not None else self.generator_
-        was_training = generator.training
-        generator.eval()
-        try:
+        with self._sampling_generator() as generator:
             return self._generate_rows(generator, n, rng, condition)
-        finally:
-            generator.train(was_training)
 
     def _generate_rows(self, generator, n, rng, condition) -> Draw:
         layout = self.layout_
