@@ -352,8 +352,9 @@ class TableEncoder:
                 idx = draw.choices[slot[0]]
                 typed = self._typed_categories(spec, codec)
                 if typed is not None and not (codec.has_other and (idx >= len(typed)).any()):
-                    taken = typed.take(np.minimum(idx, len(typed) - 1))
-                    columns[spec.name] = taken.reset_index(drop=True)
+                    # the array's own take: Series.take also builds an index, only to drop it
+                    taken = typed.array.take(np.minimum(idx, len(typed) - 1))
+                    columns[spec.name] = pd.Series(taken, dtype=typed.dtype, copy=False)
                     continue
                 values = codec.decode(idx, rng)
             elif spec.kind is ColumnKind.CONSTANT:
@@ -363,7 +364,8 @@ class TableEncoder:
             columns[spec.name] = restore(values, spec).reset_index(drop=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pd.DataFrame(columns, index=pd.RangeIndex(n))
+            # copy=False: the columns are fresh, and consolidating them would copy each once more
+            return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
 
     def _typed_categories(self, spec: ColumnSpec, codec: CategoricalCodec) -> pd.Series | None:
         """A column's categories already in its training dtype, so that decoding is a take
