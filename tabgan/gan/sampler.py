@@ -177,7 +177,11 @@ def noise(n: int, dim: int, device: torch.device, generator: torch.Generator) ->
         with torch.inference_mode(inference):
             parts[i].normal_(generator=torch.Generator(device).manual_seed(seeds[i]))
 
-    workers = max(1, min(NOISE_PARTS, torch.get_num_threads()))
+    workers = min(NOISE_PARTS, torch.get_num_threads())
+    if workers <= 1:  # e.g. in a sampling lane: a pool of one thread would only add a hand-off
+        for i in range(len(parts)):
+            fill(i)
+        return out
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(fill, range(len(parts))))
     return out
