@@ -50,6 +50,8 @@ _NUMERIC = (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME)
 _DISCRETE = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 MIN_BATCH = 256
 MAX_BATCH = 50_000
+ROUND_UNITS = 4  # units per round of candidates (fixed: the rows must not depend on lanes)
+MIN_UNIT = 4_096  # smaller rounds stay one unit
 
 
 def candidate_rows(need: int, kept: int, generated: int, prior: float = 1.0) -> int:
@@ -430,67 +432,105 @@ def sample_conditional(
         A condition is impossible, or the budget ran out before ``n`` rows matched; the
         message names the condition that rejected most rows and the acceptance rate.
     """
-    from tabgan.model import _positive_int, _seed_state, _torch_seed
+    from tabgan.lanes import Lanes, lane_count
+    from tabgan.model import _positive_int, _seed_state
 
     model._check_fitted()
     n = _positive_int("n", n)
     columns = resolve(model, conditions)
     budget = default_budget(n) if budget is None else _positive_int("budget", budget)
     ss = seed if isinstance(seed, np.random.SeedSequence) else _seed_state(seed)
-    torch_ss, np_ss = ss.spawn(2)
-    np_rng = np.random.default_rng(np_ss)
-    import torch
-
-    trng = torch.Generator(device=model.device_)
-    trng.manual_seed(_torch_seed(torch_ss))
 
     # the conditional vector carries the rarest discrete condition (when it narrows anything)
     steer = min((c for c in columns if c.span is not None), key=lambda c: c.share, default=None)
     if steer is not None and steer.share >= 1.0:
         steer = None
+    plan = None
     if steer is not None:
         spans = model.layout_.cond_spans
         start = sum(s.width for s in spans[: steer.span])
         counts = model.sampler_.counts.detach().to("cpu").numpy()
         weights = counts[start + steer.allowed].astype(np.float64)
-        weights /= weights.sum()
+        plan = (steer.span, steer.allowed, weights / weights.sum())
     conds = [c for col in columns for c in col.conditions]
+    refiner = getattr(model, "refiner_", None)
 
     kept: list[pd.DataFrame] = []
     got = generated = 0
     rejected = np.zeros(len(conds), dtype=np.int64)
-    while got < n:
-        if generated >= budget:
-            raise _exhausted(n, conds, got, generated, rejected, budget)
-        size = candidate_rows(n - got, got, generated)
-        size = int(min(max(size, MIN_BATCH), MAX_BATCH, budget - generated))
-        if steer is None:
-            draw = model._generate(size, trng)
-        else:
-            split = np_rng.multinomial(size, weights)
-            parts = [
-                model._generate(int(k), trng, condition=(steer.span, int(cat)))
-                for cat, k in zip(steer.allowed, split, strict=True)
-                if k > 0
-            ]
-            draw = Draw.concat(parts).take(np_rng.permutation(size))
-        frame = model.encoder_.decode(draw, rng=np_rng)
-        ok = np.ones(size, dtype=bool)
-        i = 0
-        for col in columns:
-            for mask in col.masks(frame):
-                rejected[i] += int((~mask).sum())
-                ok &= mask
-                i += 1
-        refiner = getattr(model, "refiner_", None)
-        if refiner is not None:  # the same rejection of unlikely rows as unconditional sampling
-            ok &= refiner.accept(draw, np_rng, model._sample_dtype())
-        generated += size
-        if ok.any():
-            kept.append(frame.loc[ok])
-            got += int(ok.sum())
+    with (
+        model._sampling_generator() as generator,
+        Lanes(lane_count(model.device_)) as lanes,
+    ):
+        # rounds of units sized from the rounds before (never from units still in flight), so
+        # a seed gives the same units, and the same rows, whatever the number of lanes
+        while got < n:
+            if generated >= budget:
+                raise _exhausted(n, conds, got, generated, rejected, budget)
+            total = int(
+                min(max(candidate_rows(n - got, got, generated), MIN_BATCH), budget - generated)
+            )
+            for size in _round_units(total):
+                while lanes.full and got < n:
+                    got, generated = _take(lanes.next(), kept, rejected, got, generated)
+                if got >= n:
+                    break
+                lanes.submit(_unit, model, generator, size, ss.spawn(1)[0], plan, columns, refiner)
+            while len(lanes) and got < n:
+                got, generated = _take(lanes.next(), kept, rejected, got, generated)
     out = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
     return out.iloc[:n].reset_index(drop=True)
+
+
+def _round_units(total: int) -> list[int]:
+    """A round of ``total`` candidate rows as units for the lanes: at most ``MAX_BATCH`` rows
+    each, and up to ``ROUND_UNITS`` units of at least ``MIN_UNIT`` rows for parallel work."""
+    k = max(min(ROUND_UNITS, total // MIN_UNIT), -(-total // MAX_BATCH), 1)
+    return [len(part) for part in np.array_split(np.arange(total), k)]
+
+
+def _take(result, kept, rejected, got: int, generated: int) -> tuple[int, int]:
+    """Add a finished unit's rows and rejection counts; the new ``(got, generated)``."""
+    frame, unit_rejected, size = result
+    rejected += unit_rejected
+    if len(frame):
+        kept.append(frame)
+    return got + len(frame), generated + size
+
+
+def _unit(model, generator, size: int, ss, plan, columns, refiner):
+    """``size`` candidate rows from their own seed: ``(matching rows, rows each condition
+    rejected, size)``; the refiner (if any) rejects unlikely rows as in unconditional
+    sampling."""
+    import torch
+
+    from tabgan.model import _torch_seed
+
+    torch_ss, np_ss = ss.spawn(2)
+    np_rng = np.random.default_rng(np_ss)
+    trng = torch.Generator(device=model.device_)
+    trng.manual_seed(_torch_seed(torch_ss))
+    if plan is None:
+        draw = model._generate_rows(generator, size, trng, None)
+    else:
+        span, allowed, weights = plan
+        split = np_rng.multinomial(size, weights)
+        parts = [
+            model._generate_rows(generator, int(k), trng, (span, int(cat)))
+            for cat, k in zip(allowed, split, strict=True)
+            if k > 0
+        ]
+        draw = Draw.concat(parts).take(np_rng.permutation(size))
+    frame = model.encoder_.decode(draw, rng=np_rng)
+    ok = np.ones(size, dtype=bool)
+    rejected = []
+    for col in columns:
+        for mask in col.masks(frame):
+            rejected.append(int((~mask).sum()))
+            ok &= mask
+    if refiner is not None:
+        ok &= refiner.accept(draw, np_rng, model._sample_dtype())
+    return frame.loc[ok], np.asarray(rejected, dtype=np.int64), size
 
 
 def _exhausted(n, conds, got, generated, rejected, budget) -> ConditionError:

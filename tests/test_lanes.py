@@ -113,3 +113,19 @@ def test_sampling_leaves_the_generator_mode_and_thread_count_alone(refined_model
     finally:
         model.generator_.eval()
     assert torch.get_num_threads() == 2
+
+
+def test_conditional_rows_do_not_depend_on_the_thread_count(refined_model, two_threads):
+    from tabgan.conditions import _round_units
+
+    assert _round_units(100) == [100]  # small rounds stay one unit
+    assert _round_units(10_000) == [5_000, 5_000]
+    assert len(_round_units(120_000)) == 4 and max(_round_units(260_000)) <= 50_000
+    conds = {"group": "c", "age": (">=", 30)}
+    draws = {}
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        draws[threads] = refined_model.sample(9_000, seed=5, conditions=conds)
+    pd.testing.assert_frame_equal(draws[1], draws[2])
+    rows = draws[1]
+    assert len(rows) == 9_000 and (rows["group"] == "c").all() and (rows["age"] >= 30).all()
