@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -638,17 +637,14 @@ class TabGAN(BaseEstimator):
         ss = _seed_state(seed)
         refiner = getattr(self, "refiner_", None)
         with self._sampling_generator() as generator, Lanes(lane_count(self.device_)) as lanes:
-            if refiner is None:
-                sizes = iter([min(chunk, n - lo) for lo in range(0, n, chunk)])
-                for size in itertools.islice(sizes, lanes.depth):
-                    lanes.submit(self._unit, generator, size, ss.spawn(1)[0], None)
-                while len(lanes):
-                    rows = lanes.next()
-                    for size in itertools.islice(sizes, 1):
-                        lanes.submit(self._unit, generator, size, ss.spawn(1)[0], None)
-                    yield rows
+            if refiner is not None:
+                yield from self._refined_chunks(generator, lanes, refiner, n, ss, chunk)
                 return
-            yield from self._refined_chunks(generator, lanes, refiner, n, ss, chunk)
+            sizes = [min(chunk, n - lo) for lo in range(0, n, chunk)][::-1]
+            while sizes or len(lanes):
+                while sizes and not lanes.full:
+                    lanes.submit(self._unit, generator, sizes.pop(), ss.spawn(1)[0], None)
+                yield lanes.next()
 
     def _refined_chunks(self, generator, lanes: Lanes, refiner, n: int, ss, chunk: int):
         """Chunks of accepted rows: units of ``size`` candidates are kept in flight while the
