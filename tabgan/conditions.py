@@ -417,7 +417,7 @@ def sample_conditional(
     conditions : mapping
         ``{column: value | (op, value) | [(op, value), ...]}`` (see the module docstring).
     seed : int or SeedSequence, optional
-        Makes the draw reproducible (on the CPU).
+        Makes the draw reproducible on the CPU, whatever the number of torch threads.
     budget : int, optional
         Most rows to generate in the search; default ``max(100 n, 100_000)``.
 

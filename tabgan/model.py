@@ -604,7 +604,7 @@ class TabGAN(BaseEstimator):
         n : int
             Number of rows.
         seed : int, optional
-            Makes the draw reproducible (on the CPU).
+            Makes the draw reproducible on the CPU, whatever the number of torch threads.
         conditions : dict, optional
             ``{column: value}`` that every returned row must satisfy (see
             :mod:`tabgan.conditions`); exactly ``n`` rows come back or a
