@@ -486,7 +486,8 @@ def _round_units(total: int) -> list[int]:
     """A round of ``total`` candidate rows as units for the lanes: at most ``MAX_BATCH`` rows
     each, and up to ``ROUND_UNITS`` units of at least ``MIN_UNIT`` rows for parallel work."""
     k = max(min(ROUND_UNITS, total // MIN_UNIT), -(-total // MAX_BATCH), 1)
-    return [len(part) for part in np.array_split(np.arange(total), k)]
+    size, extra = divmod(total, k)
+    return [size + 1] * extra + [size] * (k - extra)
 
 
 def _take(result, kept, rejected, got: int, generated: int) -> tuple[int, int]:
@@ -502,14 +503,7 @@ def _unit(model, generator, size: int, ss, plan, columns, refiner):
     """``size`` candidate rows from their own seed: ``(matching rows, rows each condition
     rejected, size)``; the refiner (if any) rejects unlikely rows as in unconditional
     sampling."""
-    import torch
-
-    from tabgan.model import _torch_seed
-
-    torch_ss, np_ss = ss.spawn(2)
-    np_rng = np.random.default_rng(np_ss)
-    trng = torch.Generator(device=model.device_)
-    trng.manual_seed(_torch_seed(torch_ss))
+    trng, np_rng = model._unit_streams(ss)
     if plan is None:
         draw = model._generate_rows(generator, size, trng, None)
     else:

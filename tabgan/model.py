@@ -674,14 +674,21 @@ class TabGAN(BaseEstimator):
     def _unit(self, generator, size: int, ss: np.random.SeedSequence, refiner) -> pd.DataFrame:
         """``size`` rows decoded (with a refiner: the accepted ones among ``size`` candidates),
         from their own seed."""
-        torch_ss, decode_ss = ss.spawn(2)
-        rng = torch.Generator(device=self.device_)
-        rng.manual_seed(_torch_seed(torch_ss))
-        decode_rng = np.random.default_rng(decode_ss)
+        rng, decode_rng = self._unit_streams(ss)
         draw = self._generate_rows(generator, size, rng, None)
         if refiner is not None:
             draw = draw.take(refiner.accept(draw, decode_rng, self._sample_dtype()))
         return self.encoder_.decode(draw, decode_rng)
+
+    def _unit_streams(
+        self, ss: np.random.SeedSequence
+    ) -> tuple[torch.Generator, np.random.Generator]:
+        """A sampling unit's random streams: torch's (noise, conditions, draws) on the model's
+        device, and numpy's (refiner acceptance, decoding)."""
+        torch_ss, numpy_ss = ss.spawn(2)
+        rng = torch.Generator(device=self.device_)
+        rng.manual_seed(_torch_seed(torch_ss))
+        return rng, np.random.default_rng(numpy_ss)
 
     def _sample_dtype(self) -> torch.dtype:
         return precision_dtype(self.sample_precision, self.device_)
