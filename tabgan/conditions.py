@@ -434,6 +434,7 @@ def sample_conditional(
     """
     from tabgan.lanes import Lanes, lane_count
     from tabgan.model import _positive_int, _seed_state
+    from tabgan.sampling import sampling_generator
 
     model._check_fitted()
     n = _positive_int("n", n)
@@ -459,7 +460,7 @@ def sample_conditional(
     got = generated = 0
     rejected = np.zeros(len(conds), dtype=np.int64)
     with (
-        model._sampling_generator() as generator,
+        sampling_generator(model) as generator,
         Lanes(lane_count(model.device_)) as lanes,
     ):
         # rounds of units sized from the rounds before (never from units still in flight), so
@@ -503,14 +504,16 @@ def _unit(model, generator, size: int, ss, plan, columns, refiner):
     """``size`` candidate rows from their own seed: ``(matching rows, rows each condition
     rejected, size)``; the refiner (if any) rejects unlikely rows as in unconditional
     sampling."""
-    trng, np_rng = model._unit_streams(ss)
+    from tabgan.sampling import generate_rows, unit_streams
+
+    trng, np_rng = unit_streams(model, ss)
     if plan is None:
-        draw = model._generate_rows(generator, size, trng, None)
+        draw = generate_rows(model, generator, size, trng, None)
     else:
         span, allowed, weights = plan
         split = np_rng.multinomial(size, weights)
         parts = [
-            model._generate_rows(generator, int(k), trng, (span, int(cat)))
+            generate_rows(model, generator, int(k), trng, (span, int(cat)))
             for cat, k in zip(allowed, split, strict=True)
             if k > 0
         ]

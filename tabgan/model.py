@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 
-from tabgan import __version__
+from tabgan import __version__, sampling
 from tabgan.encoding import Draw, TableEncoder
 from tabgan.errors import (
     InvalidDataError,
@@ -32,8 +32,6 @@ from tabgan.gan import (
     Trainer,
     distributed,
 )
-from tabgan.gan.sampler import noise
-from tabgan.lanes import Lanes, lane_count
 from tabgan.persist import load_model, prefixed, save_model
 
 MIN_ROWS = 10
@@ -627,112 +625,23 @@ class TabGAN(BaseEstimator):
         """Yield synthetic rows as DataFrames of at most ``chunk`` rows (bounded memory).
 
         Rows are made in units of at most ``chunk`` rows, each from its own seed, on parallel
-        lanes on the CPU (:mod:`tabgan.lanes`), so a seed gives the same rows whatever the
-        thread count. With a refiner, each unit generates candidates and keeps the accepted
-        ones (only they are decoded).
+        lanes on the CPU (:mod:`tabgan.sampling`), so a seed gives the same rows whatever the
+        thread count.
         """
         self._check_fitted()
         n = _positive_int("n", n)
         chunk = _positive_int("chunk", chunk)
-        ss = _seed_state(seed)
-        refiner = getattr(self, "refiner_", None)
-        with self._sampling_generator() as generator, Lanes(lane_count(self.device_)) as lanes:
-            if refiner is not None:
-                yield from self._refined_chunks(generator, lanes, refiner, n, ss, chunk)
-                return
-            sizes = [min(chunk, n - lo) for lo in range(0, n, chunk)][::-1]
-            while sizes or len(lanes):
-                while sizes and not lanes.full:
-                    lanes.submit(self._unit, generator, sizes.pop(), ss.spawn(1)[0], None)
-                yield lanes.next()
-
-    def _refined_chunks(self, generator, lanes: Lanes, refiner, n: int, ss, chunk: int):
-        """Chunks of accepted rows: units of ``size`` candidates are kept in flight while the
-        accepted rows seen so far, plus what the units in flight should bring at the
-        acceptance rate seen so far, fall short of ``n`` (decided on finished units only, so
-        the same seed gives the same units)."""
-        from tabgan.conditions import candidate_rows
-
-        size = min(chunk, candidate_rows(n, 0, 0, refiner.accept_rate))
-        kept: list[pd.DataFrame] = []
-        have = generated = accepted = 0
-        remaining = n
-        while remaining > 0:
-            rate = (accepted + 1) / (generated + 1) if generated else refiner.accept_rate
-            while not lanes.full and have + len(lanes) * size * rate < (remaining + 16) * 1.1:
-                lanes.submit(self._unit, generator, size, ss.spawn(1)[0], refiner)
-            frame = lanes.next()
-            generated, accepted = generated + size, accepted + len(frame)
-            kept.append(frame)
-            have += len(frame)
-            while have >= min(chunk, remaining) and remaining > 0:
-                want = min(chunk, remaining)
-                rows = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
-                yield rows.iloc[:want].reset_index(drop=True)
-                kept, have, remaining = [rows.iloc[want:]], have - want, remaining - want
-
-    def _unit(self, generator, size: int, ss: np.random.SeedSequence, refiner) -> pd.DataFrame:
-        """``size`` rows decoded (with a refiner: the accepted ones among ``size`` candidates),
-        from their own seed."""
-        rng, decode_rng = self._unit_streams(ss)
-        draw = self._generate_rows(generator, size, rng, None)
-        if refiner is not None:
-            draw = draw.take(refiner.accept(draw, decode_rng, self._sample_dtype()))
-        return self.encoder_.decode(draw, decode_rng)
-
-    def _unit_streams(
-        self, ss: np.random.SeedSequence
-    ) -> tuple[torch.Generator, np.random.Generator]:
-        """A sampling unit's random streams: torch's (noise, conditions, draws) on the model's
-        device, and numpy's (refiner acceptance, decoding)."""
-        torch_ss, numpy_ss = ss.spawn(2)
-        rng = torch.Generator(device=self.device_)
-        rng.manual_seed(_torch_seed(torch_ss))
-        return rng, np.random.default_rng(numpy_ss)
+        return sampling.iter_samples(self, n, _seed_state(seed), chunk)
 
     def _sample_dtype(self) -> torch.dtype:
         return precision_dtype(self.sample_precision, self.device_)
 
-    @contextlib.contextmanager
-    def _sampling_generator(self):
-        """The generator to sample from (mid-training: the trainer's), in eval mode."""
-        trainer = getattr(self, "_trainer", None)
-        generator = trainer.sampling_generator() if trainer is not None else self.generator_
-        was_training = generator.training
-        generator.eval()
-        try:
-            yield generator
-        finally:
-            generator.train(was_training)
-
     def _generate(
         self, n: int, rng: torch.Generator, condition: tuple[int, int] | None = None
     ) -> Draw:
-        """``n`` generated rows in span form; ``condition=(span, category)`` fixes the
-        conditional vector (an index into ``layout_.cond_spans`` and a category within it)
-        instead of drawing it."""
-        with self._sampling_generator() as generator:
-            return self._generate_rows(generator, n, rng, condition)
-
-    def _generate_rows(self, generator, n, rng, condition) -> Draw:
-        layout = self.layout_
-        device = self.device_
-        values = torch.empty(len(layout.tanh_index), n, device=device)
-        choices = torch.zeros(layout.soft.n, n, dtype=torch.int32, device=device)
-        if layout.output_dim:
-            with torch.inference_mode():
-                if condition is None:
-                    ids = self.sampler_.sample_ids(n, rng)
-                else:
-                    ids = self.sampler_.fixed_ids(n, *condition)
-                z = noise(n, generator.args["noise_dim"], device, rng)
-                # CPU blocks stay in cache; a GPU wants them large
-                block = 4096 if device.type == "cpu" else 65536
-                for lo, raw_t in generator.blocks(z, ids, block, self._sample_dtype()):
-                    part_values, part_choices = layout.draw(raw_t, rng)
-                    values[:, lo : lo + raw_t.shape[1]] = part_values
-                    choices[:, lo : lo + raw_t.shape[1]] = part_choices
-        return Draw(values.to("cpu").numpy(), choices.to("cpu").numpy())
+        """``n`` generated rows in span form (see :func:`tabgan.sampling.generate_rows`)."""
+        with sampling.sampling_generator(self) as generator:
+            return sampling.generate_rows(self, generator, n, rng, condition)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike = "model.tabgan") -> None:
