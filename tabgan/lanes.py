@@ -5,7 +5,7 @@ per-span draws, the refiner's features, the numpy/pandas decode), most of which 
 run on one core whatever the thread setting. So on a CPU, independent units of work on parallel
 threads, each with one intra-op thread, keep every core busy where one unit at a time with
 several intra-op threads leaves them idle between the parallel steps (1M rows from a 300-epoch
-Adult model on two cores, refined: 3.58 s against 5.11 s before,
+Adult model on two cores, refined: 3.58 s against 5.11 s before lanes and a cheaper decode,
 ``benchmarks/results/sampling-adult-300-s1-{lanes,before}-20261201-*.md``).
 
 A unit's randomness comes from its own seed, fixed before it runs, and results come back in
