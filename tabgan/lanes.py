@@ -22,11 +22,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import torch
-
-T = TypeVar("T")
 
 #: most worker threads: each holds one unit of rows (tens of MB) while it works
 MAX_LANES = 8
@@ -87,7 +85,7 @@ class Lanes:
         """Whether as many units are in flight as are worth having."""
         return len(self._pending) >= self.depth
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> None:
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Queue ``fn(*args)``; with one lane, run it now."""
         if self._pool is not None:
             self._pending.append(self._pool.submit(fn, *args))
