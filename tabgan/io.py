@@ -214,7 +214,17 @@ def _read_csv(path: Path) -> pd.DataFrame:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             # index_col=False: rows longer than the header must not turn into a silent index
-            df = pd.read_csv(path, sep=sep, encoding="utf-8", low_memory=False, index_col=False)
+            # round_trip: every number is read exactly as written (pandas' default parser can
+            # be one unit in the last place off, so values at the training range's edge, written
+            # back out, would no longer read back inside it)
+            df = pd.read_csv(
+                path,
+                sep=sep,
+                encoding="utf-8",
+                low_memory=False,
+                index_col=False,
+                float_precision="round_trip",
+            )
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:

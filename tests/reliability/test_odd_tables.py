@@ -3,7 +3,6 @@ through the Python API and through ``tabgan fit`` / ``tabgan sample`` to CSV and
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -275,14 +274,13 @@ def test_id_like_column_with_default_settings_stays_far_below_one_hot_per_row():
     assert width <= model.max_categories < len(df)
 
 
-def test_very_wide_table_fits_in_seconds():
+def test_very_wide_table_fits_and_samples():
+    # how fast is a benchmark's question (benchmarks/scale.py), not a test's: a wall-clock
+    # bound fails on a busy machine and proves nothing on a fast one
     df = very_wide()
-    started = time.perf_counter()
     model = _fit_api(df)
     out = model.sample(20, seed=0)
-    seconds = time.perf_counter() - started
     assert_like_training(df, out, 20)
-    assert seconds < 20, f"300 columns took {seconds:.1f} s"
 
 
 # ------------------------------------------------------------------------- CLI
