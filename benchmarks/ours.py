@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
                 start = time.perf_counter()
                 model.sample(args.sample_rows, seed=args.seed)
                 out["sample_plain_s"] = time.perf_counter() - start
-        out["sample_precision"] = str(model._sample_dtype()).removeprefix("torch.")
+        out["sample_precision"] = str(model.sample_dtype()).removeprefix("torch.")
         if out["sample_precision"] != "float32":  # what the rounding saves, same model
             model.set_params(sample_precision="float32")
             with unrefined(model):

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand
 
 from tabgan.errors import TabGANError
 
@@ -18,6 +19,19 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 _state = {"debug": False}
+
+
+class UsageCommand(TyperCommand):
+    """A command whose usage line reads the usual way, ``tabgan fit [OPTIONS] DATA``
+    (typer writes required arguments as ``{data}``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.display_name_raw.upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
 
 
 def set_debug(flag: bool) -> None:

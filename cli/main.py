@@ -8,11 +8,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from tabgan_cli.common import debug_enabled, err_console, fail, guarded, set_debug, split_columns
+from tabgan_cli.common import (
+    UsageCommand,
+    debug_enabled,
+    err_console,
+    fail,
+    guarded,
+    set_debug,
+    split_columns,
+)
 
 from tabgan import __version__
 from tabgan.errors import DataFileError
-from tabgan.io import atomic_path, check_writable, read_table, table_format
+
+# Only what --help, --version and option errors need is imported here: pandas, torch and
+# scikit-learn load inside the commands that use them, so those answer in a fraction of a second.
 
 app = typer.Typer(
     name="tabgan",
@@ -44,7 +54,7 @@ def root(
     set_debug(debug)
 
 
-@app.command()
+@app.command(cls=UsageCommand, short_help="Learn a table and write the model file.")
 @guarded
 def fit(
     data: Annotated[Path, typer.Argument(help="Training table (.csv or .parquet).")],
@@ -98,25 +108,21 @@ def fit(
         typer.Option(
             help="auto, float32 or bfloat16: precision of the networks' matrix products while "
             "training (weights and losses stay float32). auto takes bfloat16 on a CPU with "
-            "native support (AVX512-BF16 or AMX), float32 elsewhere (benchmarks/results).",
+            "native support (AVX512-BF16 or AMX), float32 elsewhere.",
         ),
     ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Learn DATA and write the model file.
+    """Learn DATA (CSV or Parquet) and write the model file.
 
-    Under torchrun (``torchrun --nproc-per-node N -m tabgan_cli.main fit DATA``) every rank
+    Under torchrun (torchrun --nproc-per-node N -m tabgan_cli.main fit DATA) every rank
     trains on its shard and only rank 0 writes the model and prints.
     """
-    import torch
+    from tabgan.io import check_writable, read_table
+    from tabgan.validation import check_precision
 
-    from tabgan.gan.distributed import is_main
-    from tabgan.model import TabGAN, precision_dtype
-
-    precision_dtype(precision, torch.device("cpu"), "train_precision")  # fails before any work
-    main = is_main()  # torchrun's RANK; True outside torchrun
-    if main:
-        check_writable(model)
+    check_precision("train_precision", precision)  # bad options fail before any work
+    check_writable(model)  # on every rank under torchrun (only rank 0 writes): a probe, no file
     checkpoint = model.with_name(model.name + ".ckpt")
     if max_rows is None:
         df = read_table(data)
@@ -125,6 +131,11 @@ def fit(
 
         # the same seed on every rank: all ranks must shard the very same sample
         df = read_sample(data, max_rows, seed=0 if seed is None else seed)
+
+    from tabgan.gan.distributed import is_main  # torch loads from here on
+    from tabgan.model import TabGAN
+
+    main = is_main()
     estimator = TabGAN(
         epochs=epochs,
         batch_size="auto" if batch_size is None else batch_size,
@@ -161,7 +172,7 @@ def fit(
         )
 
 
-@app.command()
+@app.command(cls=UsageCommand, short_help="Generate synthetic rows (CSV to stdout, or -o FILE).")
 @guarded
 def sample(
     rows: Annotated[
@@ -201,23 +212,30 @@ def sample(
             "(see --rows). Combines with --condition on other columns.",
         ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Seed for a reproducible draw.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Seed for a reproducible draw (default: a model fitted with --seed gives the "
+            "same rows every time; otherwise fresh rows).",
+        ),
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     precision: Annotated[
         str,
         typer.Option(
             help="auto, float32 or bfloat16: precision of the generator's matrix products. "
-            "auto takes bfloat16 on a CPU with native support (AVX512-BF16 or AMX): 1M Adult "
-            "rows in 3.7 s instead of 5.3 s there, with the same quality of rows "
-            "(benchmarks/results).",
+            "auto takes bfloat16 on a CPU with native support (AVX512-BF16 or AMX), where "
+            "sampling is faster with rows of the same quality; float32 elsewhere.",
         ),
     ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No messages.")] = False,
 ) -> None:
     """Generate synthetic rows from a fitted model (optionally conditioned or class-balanced)."""
 
-    from tabgan.conditions import parse_conditions, sample_balanced, sample_conditional
-    from tabgan.model import TabGAN, precision_dtype
+    from tabgan.io import check_writable, table_format
+    from tabgan.persist import read_header
+    from tabgan.sampling.conditions import parse_conditions
 
     if rows is None and balance is None:
         raise fail("give the number of rows with -n/--rows (optional only with --balance)", 2)
@@ -225,17 +243,26 @@ def sample(
     if output is not None:
         fmt = table_format(output)
         check_writable(output)
+    from tabgan.validation import check_precision
+
+    check_precision("sample_precision", precision)
+    read_header(model)  # a missing or foreign model file fails here, before torch loads
+
+    from tabgan.model import TabGAN
+    from tabgan.sampling import sample_balanced, sample_conditional
+
     estimator = TabGAN.load(model, device=device)
     estimator.set_params(sample_precision=precision)
-    precision_dtype(precision, estimator.device_)  # a bad value fails before any work
+    # without --seed, a model fitted with --seed gives the first draw of its seeded sequence
+    draw_seed = estimator.draw_seed(seed)
     if balance is not None:
-        frame = sample_balanced(estimator, balance, rows, seed=seed, conditions=conditions)
+        frame = sample_balanced(estimator, balance, rows, seed=draw_seed, conditions=conditions)
         chunks = iter([frame])
         rows = len(frame)
     elif conditions:
-        chunks = iter([sample_conditional(estimator, rows, conditions, seed=seed)])
+        chunks = iter([sample_conditional(estimator, rows, conditions, seed=draw_seed)])
     else:
-        chunks = estimator.iter_samples(rows, seed=seed)
+        chunks = estimator.iter_samples(rows, seed=draw_seed)
     if output is None:
         _write_csv_stream(chunks)
         return
@@ -257,6 +284,8 @@ def _write_csv_stream(chunks) -> None:
 
 def _write_file_stream(chunks, output: Path, fmt: str) -> None:
     """Write chunk by chunk (memory stays bounded), into a temp file renamed at the end."""
+    from tabgan.io import atomic_path
+
     with atomic_path(output) as tmp:
         try:
             if fmt == "parquet":
@@ -281,7 +310,7 @@ def _write_file_stream(chunks, output: Path, fmt: str) -> None:
             raise DataFileError(f"{output}: cannot write ({exc.strerror or exc})") from exc
 
 
-@app.command()
+@app.command(cls=UsageCommand, short_help="Show what a model file learned.")
 @guarded
 def info(
     model: Annotated[Path, typer.Argument(help="Model file.")] = Path("model.tabgan"),
@@ -289,28 +318,44 @@ def info(
     """Show what a model learned: columns, kinds, rows, epochs, version."""
     from rich.table import Table
 
-    from tabgan.model import TabGAN
+    from tabgan.encoding import TableEncoder
+    from tabgan.persist import read_header
 
-    estimator = TabGAN.load(model, device="cpu")
-    meta = estimator.metadata_
+    # the header alone (no weights, no torch): info answers in a fraction of a second
+    meta = read_header(model)
+    try:
+        params, training = meta["params"], meta["training"]
+        encoder = TableEncoder.from_dict(meta["encoder"])
+        refiner = meta.get("refiner")
+        accept_rate = None if refiner is None else float(refiner["accept_rate"])
+        summary = (
+            f"learned from {int(training['n_rows'])} rows, {params['epochs']} epochs, batch "
+            f"{training.get('batch_size', params.get('batch_size'))}, "
+            f"{float(training['fit_seconds']):.1f} s of fitting"
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise fail(f"{model}: corrupt or incompatible model file ({type(exc).__name__})") from None
     err_console.print(
-        f"[bold]{model}[/bold]: tabgan {meta['library_version']} model, created {meta['created']}"
+        f"[bold]{model}[/bold]: tabgan {meta.get('library_version')} model, created "
+        f"{meta.get('created')}"
     )
-    err_console.print(
-        f"learned from {estimator.n_rows_} rows, {estimator.epochs} epochs, "
-        f"batch {estimator.batch_size_}, {estimator.fit_seconds_:.1f} s of fitting"
-    )
-    refiner = estimator.refiner_
+    err_console.print(summary)
     err_console.print(
         "refinement: off"
-        if refiner is None
-        else f"refinement: on, keeps about {refiner.accept_rate:.0%} of generated rows"
+        if accept_rate is None
+        else f"refinement: on, keeps about {accept_rate:.0%} of generated rows"
+    )
+    seed = params.get("seed")
+    err_console.print(
+        "seed: none (every draw is fresh)"
+        if seed is None
+        else f"seed: {seed} (a draw without --seed gives the same rows every time)"
     )
     table = Table("column", "kind", "dtype", "encoded width")
     widths: dict[str, int] = {}
-    for span in estimator.encoder_.spans:
+    for span in encoder.spans:
         widths[span.column] = widths.get(span.column, 0) + span.width
-    for spec in estimator.encoder_.schema_:
+    for spec in encoder.schema_:
         table.add_row(spec.name, spec.kind.value, spec.dtype, str(widths.get(spec.name, 0)))
     err_console.print(table)
 
@@ -320,7 +365,9 @@ def _register_evaluate() -> None:
         from tabgan_cli.evaluate import evaluate_command
     except ImportError:  # pragma: no cover - the evaluate module ships with the package
         return
-    app.command("evaluate")(evaluate_command)
+    app.command(
+        "evaluate", cls=UsageCommand, short_help="Score synthetic rows against the real table."
+    )(evaluate_command)
 
 
 _register_evaluate()

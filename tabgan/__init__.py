@@ -1,7 +1,8 @@
 """tabgan: fast, useful synthetic tabular data.
 
-``TabGAN``, ``TabGANResampler`` and ``evaluate`` are imported lazily, so ``tabgan.encoding`` and
-``tabgan.evaluate`` can be used (and tested) without loading torch.
+``TabGAN``, ``TabGANResampler``, ``evaluate`` and ``NotFittedError`` are imported lazily, so
+``tabgan.encoding`` and ``tabgan.evaluate`` can be used (and tested) without loading torch, and
+the command line answers ``--help`` without loading torch or scikit-learn.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from tabgan.errors import (
     InvalidDataError,
     InvalidParameterError,
     ModelFileError,
-    NotFittedError,
     TabGANError,
 )
 
 _LAZY = {
+    "NotFittedError": ("tabgan.errors", "NotFittedError"),
     "TabGAN": ("tabgan.model", "TabGAN"),
     "TabGANResampler": ("tabgan.augment", "TabGANResampler"),
     "evaluate": ("tabgan.evaluate", "evaluate"),

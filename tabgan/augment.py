@@ -22,9 +22,9 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from tabgan.errors import InvalidDataError, InvalidParameterError
+from tabgan.validation import MIN_ROWS, int_seed, seed_sequence
 
 TARGET = "__target__"
-MIN_ROWS = 10  # tabgan.model.MIN_ROWS (not imported: that would load torch)
 _STRATEGIES = ("auto", "minority", "not minority", "not majority", "all")
 
 
@@ -261,7 +261,7 @@ class TabGANResampler(BaseEstimator):
         TabGANResampler
             ``self``, fitted.
         """
-        from tabgan.model import TabGAN, _seed_state
+        from tabgan.model import TabGAN
 
         frame, labels = self._frame(X)
         values = self._labels(y, len(frame))
@@ -275,7 +275,7 @@ class TabGANResampler(BaseEstimator):
         table = frame.copy()
         table[target] = values
         discrete = [target, *[str(c) for c in (self.discrete_columns or [])]]
-        fit_ss, self._sample_ss = _seed_state(self.seed).spawn(2)
+        fit_ss, self._sample_ss = seed_sequence(self.seed).spawn(2)
         extra = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
         model = TabGAN(
             **extra,
@@ -284,7 +284,7 @@ class TabGANResampler(BaseEstimator):
             generator_dims=self.generator_dims,
             discriminator_dims=self.discriminator_dims,
             refine=self.refine,
-            seed=int(fit_ss.generate_state(1)[0]),
+            seed=int_seed(fit_ss),
             device=self.device,
             verbose=self.verbose,
         )
@@ -320,7 +320,7 @@ class TabGANResampler(BaseEstimator):
         return self._resample(X, y)
 
     def _resample(self, X: Any, y: Any) -> tuple[Any, Any]:
-        from tabgan.conditions import sample_conditional
+        from tabgan.sampling import sample_conditional
 
         check_is_fitted(self, "model_")
         model, target = self.model_, self.target_name_
@@ -330,7 +330,7 @@ class TabGANResampler(BaseEstimator):
             if k > 0:
                 parts.append(sample_conditional(model, k, {target: ("==", cls)}, seed=ss))
         if self.n_extra:
-            seed = int(seeds[-1].generate_state(1)[0])
+            seed = int_seed(seeds[-1])
             parts.append(model.sample(int(self.n_extra), seed=seed))
         synth = (
             pd.concat(parts, ignore_index=True)

@@ -6,7 +6,7 @@ one line, name the culprit (column, file, option) and, where possible, the fix.
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+from typing import Any
 
 
 class TabGANError(Exception):
@@ -29,9 +29,26 @@ class ModelFileError(TabGANError, OSError):
     """A model file is missing, corrupt, truncated, foreign, unsafe or from a newer version."""
 
 
-class NotFittedError(TabGANError, _SklearnNotFittedError):
-    """The estimator was used before ``fit`` (or ``load``)."""
-
-
 class ConditionError(TabGANError, ValueError):
     """A sampling condition is unknown, impossible, or could not be met within the budget."""
+
+
+def _not_fitted_error() -> type:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    class NotFittedError(TabGANError, SklearnNotFittedError):
+        """The estimator was used before ``fit`` (or ``load``)."""
+
+    NotFittedError.__module__ = __name__
+    NotFittedError.__qualname__ = "NotFittedError"
+    return NotFittedError
+
+
+def __getattr__(name: str) -> Any:
+    # NotFittedError subclasses scikit-learn's, whose import takes about a second: it is made
+    # on first use, so the CLI's --help and error paths do not pay for scikit-learn
+    if name == "NotFittedError":
+        cls = _not_fitted_error()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,12 +1,17 @@
-"""TabGAN: the scikit-learn style face of the library (fit / sample / save / load)."""
+"""TabGAN: the scikit-learn style face of the library (fit / sample / save / load).
+
+``fit`` is a short orchestration of named steps (validate, encode, build, train, refine); the
+training loop (:mod:`tabgan.gan.train`) runs progress and checkpoints as callbacks, the model
+file is :mod:`tabgan.modelfile`, and every draw goes through the sampling engine
+(:mod:`tabgan.sampling`).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as _dt
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,15 +19,12 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 
-from tabgan import __version__, sampling
+from tabgan import modelfile
+from tabgan.device import forked_torch_rng, precision_dtype, resolve_device
 from tabgan.encoding import Draw, TableEncoder
-from tabgan.errors import (
-    InvalidDataError,
-    InvalidParameterError,
-    ModelFileError,
-    NotFittedError,
-)
+from tabgan.errors import InvalidParameterError, NotFittedError
 from tabgan.gan import (
+    Callback,
     ConditionalSampler,
     Discriminator,
     EpochInfo,
@@ -32,77 +34,20 @@ from tabgan.gan import (
     Trainer,
     distributed,
 )
-from tabgan.persist import load_model, prefixed, save_model
+from tabgan.sampling import SAMPLE_CHUNK, SamplingContext, iter_samples, sample_conditional
+from tabgan.validation import (
+    MIN_ROWS,
+    as_frame,
+    fingerprint,
+    int_seed,
+    positive_float,
+    positive_int,
+    seed_sequence,
+    torch_seed,
+    unit_interval,
+)
 
-MIN_ROWS = 10
-FORMAT_VERSION = 1
-SAMPLE_CHUNK = 50_000
-
-
-def resolve_device(device: str) -> torch.device:
-    """Turn ``"auto" | "cpu" | "cuda" | "cuda:N"`` into a usable torch device."""
-    if not isinstance(device, str):
-        raise InvalidParameterError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-    name = device.strip().lower()
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cpu":
-        return torch.device("cpu")
-    if name == "cuda" or name.startswith("cuda:"):
-        if not torch.cuda.is_available():
-            raise InvalidParameterError(
-                f"device={device!r} but CUDA is not available here; use --device cpu or auto"
-            )
-        try:
-            dev = torch.device(name)
-        except RuntimeError as exc:
-            raise InvalidParameterError(f"invalid device {device!r}") from exc
-        if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise InvalidParameterError(f"device={device!r}: no such GPU")
-        return dev
-    raise InvalidParameterError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-
-
-PRECISIONS = {"float32": torch.float32, "bfloat16": torch.bfloat16}
-
-
-def _native_cpu_bf16() -> bool:
-    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX). torch's checks are
-    private helpers: if a torch lacks them, the answer is no (float32, always correct)."""
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
-
-
-def precision_dtype(
-    precision: str, device: torch.device, name: str = "sample_precision"
-) -> torch.dtype:
-    """The dtype a precision parameter (``sample_precision``, or another ``name`` for the error
-    message, e.g. ``train_precision``) asks for on ``device`` (see :class:`TabGAN`)."""
-    if precision == "auto":
-        return torch.bfloat16 if device.type == "cpu" and _native_cpu_bf16() else torch.float32
-    if precision not in PRECISIONS:
-        raise InvalidParameterError(
-            f"{name} must be 'auto', 'float32' or 'bfloat16', got {precision!r}"
-        )
-    return PRECISIONS[precision]
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise InvalidParameterError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_float(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _unit_interval(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise InvalidParameterError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
+FORMAT_VERSION = modelfile.FORMAT_VERSION
 
 
 def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
@@ -112,93 +57,37 @@ def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
     return int(min(cap, max(pac, (n_rows // 4) // pac * pac)))
 
 
-def _seed_state(seed: int | None) -> np.random.SeedSequence:
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
-    ):
-        raise InvalidParameterError(f"seed must be a non-negative integer, got {seed!r}")
-    return np.random.SeedSequence(seed)
+def _sample_seeds(seed: int) -> np.random.SeedSequence:
+    """The root of an estimator's seeded sequence of draws: from its ``seed``, apart from
+    every stream of the fit (those are the children of ``SeedSequence(seed)``)."""
+    return np.random.SeedSequence(seed_sequence(seed).entropy, spawn_key=(0x5A3D1E,))
 
 
-def _torch_seed(ss: np.random.SeedSequence) -> int:
-    return int(ss.generate_state(1, dtype=np.uint64)[0] & 0x7FFF_FFFF_FFFF_FFFF)
+@dataclass(frozen=True)
+class _FitPlan:
+    """A fit's validated settings and random streams."""
+
+    config: TrainConfig
+    device: torch.device
+    encoder_ss: np.random.SeedSequence
+    transform_ss: np.random.SeedSequence
+    torch_ss: np.random.SeedSequence
+    refine_ss: np.random.SeedSequence
+    checkpoint: str | os.PathLike | None
+    checkpoint_every: int
 
 
-def _as_frame(data: Any) -> pd.DataFrame:
-    if (
-        hasattr(data, "tocsr")
-        or hasattr(data, "sparse_format")
-        or type(data).__module__.startswith("scipy.sparse")
-    ):
-        raise InvalidDataError(
-            "sparse input is not supported; pass a dense DataFrame or array (e.g. X.toarray())"
-        )
-    if isinstance(data, np.ndarray) and np.iscomplexobj(data):
-        raise InvalidDataError("Complex data not supported; pass real-valued columns")
-    if isinstance(data, pd.DataFrame):
-        df = data
-    elif isinstance(data, (np.ndarray, list)):
-        arr = np.asarray(data, dtype=object) if isinstance(data, list) else data
-        if arr.ndim != 2:
-            raise InvalidDataError(f"data must be a 2-D table, got an array of shape {arr.shape}")
-        df = pd.DataFrame(arr, columns=[str(i) for i in range(arr.shape[1])])
-        df = df.infer_objects()
-    else:
-        raise InvalidDataError(
-            f"data must be a pandas DataFrame or a 2-D array, got {type(data).__name__}"
-        )
-    names = [str(c) for c in df.columns]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise InvalidDataError(f"duplicate column names {dupes}; give every column a unique name")
-    if df.shape[1] == 0:
-        raise InvalidDataError("the table has no columns")
-    if len(df) < MIN_ROWS:
-        raise InvalidDataError(
-            f"the table has {len(df)} rows; tabgan needs at least {MIN_ROWS} rows to learn from"
-        )
-    if list(df.columns) != names:
-        df = df.set_axis(names, axis=1)
-    return df.reset_index(drop=True)
+class _LiveGenerator(Callback):
+    """Before a user's epoch callback runs, the model samples from the generator as trained
+    so far (the EMA copy, if any, with fresh batch-norm statistics)."""
 
+    def __init__(self, model: TabGAN, fn: Callable[[EpochInfo], None]) -> None:
+        self.model = model
+        self.fn = fn
 
-def _fingerprint(df: pd.DataFrame) -> str:
-    """Identifies a table's content, to refuse resuming a checkpoint on other data."""
-    hashed = pd.util.hash_pandas_object(df, index=False).to_numpy()
-    return f"{len(df)}:{len(df.columns)}:{int(hashed.sum(dtype=np.uint64))}"
-
-
-@contextlib.contextmanager
-def _forked_torch_rng(seed: int, device: torch.device):
-    """Seed torch's global RNG (dropout, weight init) inside a fork that is undone on exit,
-    so the user's own global random state is never changed."""
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
-
-
-def _checked_generator_args(args: Any, state: dict[str, torch.Tensor], model: Any) -> dict:
-    """The generator's constructor arguments from a model file, checked before anything is
-    built: plain positive integers, consistent with the stored weights (so a tampered header
-    cannot make the loader allocate gigabytes) and with the encoder (so sampling cannot fail
-    later on a width mismatch). Raises ValueError, which the loader reports as corrupt."""
-    if not isinstance(args, dict) or set(args) != {"noise_dim", "cond_dim", "hidden", "output_dim"}:
-        raise ValueError("bad generator arguments")
-    hidden = args["hidden"]
-    sizes = [args["noise_dim"], args["cond_dim"], args["output_dim"]]
-    if not isinstance(hidden, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in [*sizes, *hidden]
-    ):
-        raise ValueError("generator sizes must be non-negative integers")
-    shapes = Generator.parameter_shapes(**args)
-    stored = {k: tuple(v.shape) for k, v in state.items()}
-    if stored != shapes:
-        raise ValueError("generator sizes do not match the stored weights")
-    cond_dim = sum(s.width for s in model.encoder_.spans if s.conditional)
-    if args["output_dim"] != model.encoder_.output_dim or args["cond_dim"] != cond_dim:
-        raise ValueError("the encoder does not match the generator")
-    return args
+    def on_epoch_end(self, trainer: Trainer, info: EpochInfo) -> None:
+        self.model.generator_ = trainer.sampling_generator()
+        self.fn(info)
 
 
 class TabGAN(BaseEstimator):
@@ -263,7 +152,10 @@ class TabGAN(BaseEstimator):
         against float32's 0.7707 ± 0.0034 (benchmarks/results/trainprecision-adult-*.md).
     seed : int or None
         Makes fitting and sampling reproducible on the CPU (for one ``train_precision``,
-        ``sample_precision`` and CPU kind).
+        ``sample_precision`` and CPU kind). With a seed, draws that give none of their own
+        follow a seeded sequence, as a seeded ``numpy.random.Generator`` would: the first
+        ``sample(n)`` after ``fit`` or ``load`` gives the same rows every time, the next call
+        other rows, the same ones every time, and so on. Without a seed, draws are fresh.
     device : {"auto", "cpu", "cuda"}
         Where to train; ``"auto"`` picks CUDA when available.
     verbose : bool
@@ -322,11 +214,11 @@ class TabGAN(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _train_config(self, n_rows: int, device: torch.device) -> TrainConfig:
-        pac = _positive_int("pac", self.pac)
+        pac = positive_int("pac", self.pac)
         if isinstance(self.batch_size, str) and self.batch_size == "auto":
             batch = auto_batch_size(n_rows, pac)
         else:
-            batch = _positive_int("batch_size", self.batch_size)
+            batch = positive_int("batch_size", self.batch_size)
         if batch % pac:
             raise InvalidParameterError(
                 f"batch_size ({batch}) must be a multiple of pac ({pac}); "
@@ -337,21 +229,21 @@ class TabGAN(BaseEstimator):
             if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
                 raise InvalidParameterError(f"{name} must be a sequence of positive integers")
             for d in dims:
-                _positive_int(name, d)
-        _positive_int("max_modes", self.max_modes)
-        _positive_int("max_categories", self.max_categories)
+                positive_int(name, d)
+        positive_int("max_modes", self.max_modes)
+        positive_int("max_categories", self.max_categories)
         precision_dtype(self.sample_precision, torch.device("cpu"))  # a bad value fails here
         return TrainConfig(
             dtype=precision_dtype(self.train_precision, device, "train_precision"),
-            epochs=_positive_int("epochs", self.epochs),
+            epochs=positive_int("epochs", self.epochs),
             batch_size=batch,
             pac=pac,
-            noise_dim=_positive_int("noise_dim", self.noise_dim),
-            generator_lr=_positive_float("generator_lr", self.generator_lr),
-            discriminator_lr=_positive_float("discriminator_lr", self.discriminator_lr),
-            discriminator_steps=_positive_int("discriminator_steps", self.discriminator_steps),
-            ema_decay=_unit_interval("ema_decay", self.ema_decay),
-            min_steps=_positive_int("min_steps_per_epoch", self.min_steps_per_epoch),
+            noise_dim=positive_int("noise_dim", self.noise_dim),
+            generator_lr=positive_float("generator_lr", self.generator_lr),
+            discriminator_lr=positive_float("discriminator_lr", self.discriminator_lr),
+            discriminator_steps=positive_int("discriminator_steps", self.discriminator_steps),
+            ema_decay=unit_interval("ema_decay", self.ema_decay),
+            min_steps=positive_int("min_steps_per_epoch", self.min_steps_per_epoch),
         )
 
     def fit(
@@ -391,207 +283,174 @@ class TabGAN(BaseEstimator):
         TabGAN
             ``self``, fitted.
         """
-        df = _as_frame(data)
+        started = time.perf_counter()
+        df = as_frame(data)
+        plan = self._plan(df, checkpoint, checkpoint_every, resume)
+        table_id = fingerprint(df)
+        saved = modelfile.read_checkpoint(self, checkpoint, table_id) if resume else None
+        encoder = self._fit_encoder(df, discrete_columns, plan, saved)
+        self.encoder_seconds_ = time.perf_counter() - started
+        rows = distributed.local_rows(len(df))  # under torchrun each rank trains on a shard
+        real = df if rows is None else df.iloc[rows]
+        matrix = encoder.transform(real, rng=np.random.default_rng(plan.transform_ss))
+        # torch's global stream (weight init, dropout) is seeded inside a fork undone on exit
+        with forked_torch_rng(torch_seed(plan.torch_ss), plan.device):
+            trainer = self._build(encoder, matrix, plan, saved)
+            self._set_fitted(df, data, encoder, trainer, plan)
+            history = self._train(trainer, plan, callback, table_id)
+        self.refiner_ = self._fit_refiner(real, matrix, plan) if self.refine else None
+        self.history_ = distributed.average_history(
+            [(h.generator_loss, h.discriminator_loss) for h in history]
+        )
+        distributed.finish()  # the last collective: release the process group on every rank
+        self.sample_seeds_ = None if self.seed is None else _sample_seeds(self.seed)
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    def _plan(self, df: pd.DataFrame, checkpoint: Any, every: Any, resume: bool) -> _FitPlan:
+        """Validate the parameters and fit options; join the process group under torchrun."""
         device = resolve_device(self.device)
         config = self._train_config(len(df), device)
-        # under torchrun: join the process group, one GPU per LOCAL_RANK (tabgan.gan.distributed)
-        ctx, device = distributed.setup(device)
-        ss = _seed_state(self.seed)
-        enc_ss, transform_ss, torch_ss, refine_ss = ss.spawn(4)
-        if isinstance(discrete_columns, str):
-            discrete_columns = [discrete_columns]
-
-        every = int(checkpoint_every or 0)
+        every = int(every or 0)
         if every < 0 or ((every or resume) and checkpoint is None):
             raise InvalidParameterError(
                 "checkpoint_every must be >= 0, and checkpointing or resuming needs a "
                 "checkpoint path"
             )
-        fingerprint = _fingerprint(df)
-        started = time.perf_counter()
-        saved = self._read_checkpoint(checkpoint, fingerprint) if resume else None
-        if saved is not None:
-            encoder = TableEncoder.from_dict(saved[0]["encoder"])
-        else:
-            encoder = TableEncoder(
-                max_modes=self.max_modes,
-                max_categories=self.max_categories,
-                seed=int(enc_ss.generate_state(1)[0]),
-            )
-            if ctx.active:  # fitted once, on rank 0; every rank rebuilds its exact state
-                state = distributed.main_then_share(
-                    lambda: encoder.fit(df, discrete_columns=discrete_columns).to_dict()
-                )
-                encoder = TableEncoder.from_dict(state)
-            else:
-                encoder.fit(df, discrete_columns=discrete_columns)
-        encoder_seconds = time.perf_counter() - started
-        if ctx.active:  # each rank encodes and trains on its own shard only
-            rows = distributed.shard(len(df), ctx.rank, ctx.world_size)
-            shard_ss = transform_ss.spawn(ctx.world_size)[ctx.rank]
-            matrix = encoder.transform(df.iloc[rows], rng=np.random.default_rng(shard_ss))
-        else:
-            matrix = encoder.transform(df, rng=np.random.default_rng(transform_ss))
+        ss = seed_sequence(self.seed)
+        # one GPU per LOCAL_RANK under torchrun (tabgan.gan.distributed)
+        _, device = distributed.setup(device)
+        return _FitPlan(config, device, *ss.spawn(4), checkpoint, every)
 
+    def _fit_encoder(
+        self, df: pd.DataFrame, discrete_columns: Any, plan: _FitPlan, saved: Any
+    ) -> TableEncoder:
+        """The encoder: from the checkpoint when resuming, else fitted (under torchrun once,
+        on rank 0, and every rank rebuilds its exact state)."""
+        if saved is not None:
+            return TableEncoder.from_dict(saved[0]["encoder"])
+        if isinstance(discrete_columns, str):
+            discrete_columns = [discrete_columns]
+        encoder = TableEncoder(
+            max_modes=self.max_modes,
+            max_categories=self.max_categories,
+            seed=int_seed(plan.encoder_ss),
+        )
+        if distributed.context().active:
+            state = distributed.main_then_share(
+                lambda: encoder.fit(df, discrete_columns=discrete_columns).to_dict()
+            )
+            return TableEncoder.from_dict(state)
+        return encoder.fit(df, discrete_columns=discrete_columns)
+
+    def _build(
+        self, encoder: TableEncoder, matrix: np.ndarray, plan: _FitPlan, saved: Any
+    ) -> Trainer:
+        """The networks and their trainer on the device (restored from a checkpoint when
+        resuming). Runs inside the fit's fork of torch's global stream."""
+        config, device = plan.config, plan.device
         layout = TorchLayout(encoder.spans, device)
-        data_t = torch.as_tensor(matrix, dtype=torch.float32, device=device)
-        sampler = ConditionalSampler.from_data(data_t, layout, self.log_frequency)
+        data = torch.as_tensor(matrix, dtype=torch.float32, device=device)
+        sampler = ConditionalSampler.from_data(data, layout, self.log_frequency)
         # conditions by the whole table's category counts, not the shard's (no-op on one rank)
         distributed.use_global_counts(sampler, bool(self.log_frequency))
-        seed = _torch_seed(torch_ss)
-        with _forked_torch_rng(seed, device):
-            generator = Generator(
-                config.noise_dim, layout.cond_dim, self.generator_dims, layout.output_dim
-            ).to(device)
-            discriminator = Discriminator(
-                layout.output_dim + layout.cond_dim, self.discriminator_dims, config.pac
-            ).to(device)
-            rng = torch.Generator(device=device)
-            rng.manual_seed(seed)
-            grad_sync = None
-            if ctx.active:
-                grad_sync = distributed.all_reduce_gradients
-                distributed.broadcast_parameters(generator)
-                distributed.broadcast_parameters(discriminator)
-                # identical init above; from here each rank draws its own noise, dropout, batches
-                rng.manual_seed(distributed.rank_seed(seed, ctx.rank))
-                torch.manual_seed(distributed.rank_seed(seed, ctx.rank))
-            trainer = Trainer(
-                data_t, layout, sampler, generator, discriminator, config, rng, grad_sync
-            )
-            if saved is not None:
-                try:
-                    trainer.load_state(saved[0]["trainer"], saved[1])
-                except (KeyError, RuntimeError, TypeError, ValueError) as exc:
-                    raise ModelFileError(
-                        f"{checkpoint}: corrupt or incompatible checkpoint"
-                    ) from exc
-                if ctx.active:  # the checkpoint holds rank 0's streams: each rank its own again
-                    rng.manual_seed(distributed.rank_seed(seed + trainer.epoch, ctx.rank))
-                    torch.manual_seed(distributed.rank_seed(seed + trainer.epoch, ctx.rank))
-            if every and ctx.is_main:  # only rank 0 writes
-                callback = self._checkpointing(callback, trainer, checkpoint, every, fingerprint)
-            # fitted state is in place before training, so a callback can sample mid-training
-            self.encoder_ = encoder
-            self.generator_ = generator
-            self.refiner_ = None  # a refit's mid-training samples must not use the old filter
-            self.condition_counts_ = sampler.counts.to("cpu", torch.float64)
-            self.device_ = device
-            self.n_rows_ = len(df)
-            self.batch_size_ = config.batch_size
-            self.steps_per_epoch_ = trainer.steps_per_epoch
-            self.columns_ = list(df.columns)
-            self.n_features_in_ = len(df.columns)
-            if isinstance(data, pd.DataFrame):
-                self.feature_names_in_ = np.asarray(self.columns_, dtype=object)
-            self.encoder_seconds_ = encoder_seconds
-            self._refresh_runtime()
-            self._trainer = trainer  # lets callbacks sample mid-training (see _generate)
-            try:
-                history = self._run(trainer, config, callback)
-            finally:
-                del self._trainer
-            # batch-norm statistics came from each rank's own batches: average them
-            distributed.average_buffers(generator)
-            self.generator_ = trainer.sampling_generator()
+        seed = torch_seed(plan.torch_ss)
+        generator = Generator(
+            config.noise_dim, layout.cond_dim, self.generator_dims, layout.output_dim
+        ).to(device)
+        discriminator = Discriminator(
+            layout.output_dim + layout.cond_dim, self.discriminator_dims, config.pac
+        ).to(device)
+        rng = torch.Generator(device=device)
+        rng.manual_seed(seed)
+        grad_sync = distributed.start_networks(seed, rng, generator, discriminator)
+        trainer = Trainer(data, layout, sampler, generator, discriminator, config, rng, grad_sync)
+        if saved is not None:
+            modelfile.restore_trainer(trainer, saved, plan.checkpoint)
+            distributed.reseed(seed + trainer.epoch, rng)
+        return trainer
 
-        self.generator_.eval()
-        if self.refine and ctx.is_main and layout.output_dim > 0:
-            real = df.iloc[rows] if ctx.active else df
-            self.refiner_ = self._fit_refiner(real, matrix, refine_ss)
-        self.history_ = distributed.average_history(
-            [(h.generator_loss, h.discriminator_loss) for h in history]
-        )
-        distributed.finish()  # the last collective: release the process group on every rank
-        self.fit_seconds_ = time.perf_counter() - started
-        return self
+    def _set_fitted(
+        self, df: pd.DataFrame, data: Any, encoder: TableEncoder, trainer: Trainer, plan: _FitPlan
+    ) -> None:
+        """Fitted state, in place before training so an epoch callback can sample."""
+        self.encoder_ = encoder
+        self.generator_ = trainer.generator
+        self.refiner_ = None  # a refit's mid-training samples must not use the old filter
+        self.condition_counts_ = trainer.sampler.counts.to("cpu", torch.float64)
+        self.device_ = plan.device
+        self.n_rows_ = len(df)
+        self.batch_size_ = plan.config.batch_size
+        self.steps_per_epoch_ = trainer.steps_per_epoch
+        self.columns_ = list(df.columns)
+        self.n_features_in_ = len(df.columns)
+        if isinstance(data, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(self.columns_, dtype=object)
+        self.refresh_runtime()
 
-    def _checkpointing(self, callback, trainer: Trainer, path, every: int, fingerprint: str):
-        def write(info: EpochInfo) -> None:
-            if info.epoch % every == 0 or info.epoch == info.epochs:
-                state, tensors = trainer.state()
-                meta = {
-                    "format": "tabgan-checkpoint",
-                    "format_version": FORMAT_VERSION,
-                    "library_version": __version__,
-                    "params": self._json_params(),
-                    "fingerprint": fingerprint,
-                    "encoder": self.encoder_.to_dict(),
-                    "trainer": state,
-                }
-                save_model(path, meta, tensors)
-            if callback is not None:
-                callback(info)
+    def _train(
+        self, trainer: Trainer, plan: _FitPlan, callback: Any, table_id: str
+    ) -> list[EpochInfo]:
+        """Run the training loop with the fit's callbacks; afterwards ``generator_`` is the
+        generator to sample from."""
+        if trainer.layout.output_dim == 0:
+            self.generator_.eval()
+            return []  # only constant / empty columns: nothing to learn, the encoder decodes them
+        callbacks: list[Callback] = []
+        if plan.checkpoint_every and distributed.is_main():  # only rank 0 writes
+            header = modelfile.checkpoint_header(self, table_id, self.encoder_)
+            callbacks.append(modelfile.Checkpoint(plan.checkpoint, plan.checkpoint_every, header))
+        if callback is not None:
+            callbacks.append(_LiveGenerator(self, callback))
+        if self.verbose:
+            from tabgan.progress import ProgressCallback
 
-        return write
-
-    def _read_checkpoint(self, path, fingerprint: str):
-        meta, tensors = load_model(path)
-        if meta.get("format") != "tabgan-checkpoint":
-            raise ModelFileError(f"{path}: not a tabgan checkpoint")
-        if meta.get("fingerprint") != fingerprint:
-            raise InvalidDataError(
-                f"{path} was made from a different table; resume with the same data"
-            )
-        mine = self._json_params()
-        fixed = ("epochs", "verbose", "device")
-        changed = sorted(
-            k for k, v in meta.get("params", {}).items() if k not in fixed and mine.get(k) != v
-        )
-        if changed:
-            raise InvalidParameterError(
-                f"cannot resume with different settings ({', '.join(changed)}); use the "
-                "checkpoint's settings or start a new fit"
-            )
+            callbacks.append(ProgressCallback(plan.config.epochs))
         try:
-            done = int(meta["trainer"]["epoch"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelFileError(f"{path}: corrupt checkpoint") from exc
-        if done >= int(self.epochs):
-            raise InvalidParameterError(
-                f"the checkpoint already has {done} epochs; ask for more epochs to resume"
-            )
-        return meta, tensors
+            history = trainer.fit(callbacks)
+        finally:
+            trainer.generator.eval()
+        # batch-norm statistics came from each rank's own batches: average them
+        distributed.average_buffers(trainer.generator)
+        self.generator_ = trainer.sampling_generator()
+        return history
 
-    def _fit_refiner(self, real: pd.DataFrame, matrix: np.ndarray, ss: np.random.SeedSequence):
+    def _fit_refiner(self, real: pd.DataFrame, matrix: np.ndarray, plan: _FitPlan) -> Any:
         """The real-vs-synthetic classifier behind :mod:`tabgan.refine` (``None``: no filter)."""
         from tabgan.refine import MAX_ROWS, fit_refiner
 
-        gen_ss, _, fit_ss = ss.spawn(3)  # three, so the seeds stay those of earlier fits
+        if not distributed.is_main() or self.layout_.output_dim == 0:
+            return None
+        gen_ss, _, fit_ss = plan.refine_ss.spawn(
+            3
+        )  # three, so the seeds stay those of earlier fits
         rng = torch.Generator(device=self.device_)
-        rng.manual_seed(_torch_seed(gen_ss))
+        rng.manual_seed(torch_seed(gen_ss))
         n = min(len(real), MAX_ROWS)
         fake = self._generate(n, rng)
-        return fit_refiner(self.encoder_, real, matrix, fake, _torch_seed(fit_ss), self.device_)
+        return fit_refiner(self.encoder_, real, matrix, fake, torch_seed(fit_ss), self.device_)
 
-    def _json_params(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
-
-    def _run(self, trainer: Trainer, config: TrainConfig, callback) -> list[EpochInfo]:
-        if trainer.layout.output_dim == 0:
-            return []  # only constant / empty columns: nothing to learn, the encoder decodes them
-        if not self.verbose:
-            return trainer.fit(callback)
-        from tabgan.progress import TrainingProgress
-
-        with TrainingProgress(config.epochs) as bar:
-            if callback is None:
-                return trainer.fit(bar)
-
-            def both(info: EpochInfo) -> None:
-                bar(info)
-                callback(info)
-
-            return trainer.fit(both)
-
-    def _refresh_runtime(self) -> None:
-        """Derived objects needed for sampling (rebuilt after load)."""
+    def refresh_runtime(self) -> None:
+        """Rebuild the objects sampling derives from the fitted state (after fit or load)."""
         self.layout_ = TorchLayout(self.encoder_.spans, self.device_)
         self.sampler_ = ConditionalSampler(
             self.layout_, self.condition_counts_, bool(self.log_frequency)
         )
 
     # ------------------------------------------------------------------ sampling
+    def sampling_context(self) -> SamplingContext:
+        """The fitted parts a draw needs (see :mod:`tabgan.sampling`)."""
+        self._check_fitted()
+        return SamplingContext(
+            encoder=self.encoder_,
+            layout=self.layout_,
+            condition_sampler=self.sampler_,
+            generator=self.generator_,
+            refiner=getattr(self, "refiner_", None),
+            device=self.device_,
+            dtype=self.sample_dtype(),
+        )
+
     def sample(
         self, n: int, seed: int | None = None, conditions: dict[str, Any] | None = None
     ) -> pd.DataFrame:
@@ -603,9 +462,11 @@ class TabGAN(BaseEstimator):
             Number of rows.
         seed : int, optional
             Makes the draw reproducible on the CPU, whatever the number of torch threads.
+            Without it, the estimator's ``seed`` (if any) gives the next draw of its seeded
+            sequence (see :meth:`draw_seed`).
         conditions : dict, optional
             ``{column: value}`` that every returned row must satisfy (see
-            :mod:`tabgan.conditions`); exactly ``n`` rows come back or a
+            :mod:`tabgan.sampling.conditions`); exactly ``n`` rows come back or a
             :class:`~tabgan.errors.ConditionError` says which condition could not be met.
 
         Returns
@@ -614,14 +475,28 @@ class TabGAN(BaseEstimator):
             Same columns, order and dtypes as the training table.
         """
         self._check_fitted()
-        n = _positive_int("n", n)
+        n = positive_int("n", n)
         if conditions:
-            from tabgan.conditions import sample_conditional
-
-            return sample_conditional(self, n, conditions, seed=seed)
+            return sample_conditional(self, n, conditions, seed=self.draw_seed(seed))
         return pd.concat(list(self.iter_samples(n, seed=seed)), ignore_index=True)
 
-    def iter_samples(self, n: int, seed: int | None = None, chunk: int = SAMPLE_CHUNK):
+    def draw_seed(self, seed: int | np.random.SeedSequence | None = None) -> np.random.SeedSequence:
+        """The seed of a draw: ``seed`` itself when given; else, for an estimator with a
+        ``seed``, the next of the seeded sequence started by the last ``fit`` or ``load``;
+        else fresh entropy. Every sampling method calls it once per draw."""
+        self._check_fitted()
+        if seed is not None or self.seed is None:
+            return seed_sequence(seed)
+        if getattr(self, "sample_seeds_", None) is None:
+            self.sample_seeds_ = _sample_seeds(self.seed)
+        return self.sample_seeds_.spawn(1)[0]
+
+    def iter_samples(
+        self,
+        n: int,
+        seed: int | np.random.SeedSequence | None = None,
+        chunk: int = SAMPLE_CHUNK,
+    ) -> Iterator[pd.DataFrame]:
         """Yield synthetic rows as DataFrames of at most ``chunk`` rows (bounded memory).
 
         Rows are made in units of at most ``chunk`` rows, each from its own seed, on parallel
@@ -629,109 +504,33 @@ class TabGAN(BaseEstimator):
         thread count.
         """
         self._check_fitted()
-        n = _positive_int("n", n)
-        chunk = _positive_int("chunk", chunk)
-        return sampling.iter_samples(self, n, _seed_state(seed), chunk)
+        positive_int("n", n)  # a bad n must not advance the seeded sequence
+        positive_int("chunk", chunk)
+        return iter_samples(self, n, self.draw_seed(seed), chunk)
 
-    def _sample_dtype(self) -> torch.dtype:
+    def sample_dtype(self) -> torch.dtype:
+        """The dtype ``sample_precision`` resolves to on the fitted device."""
+        self._check_fitted()
         return precision_dtype(self.sample_precision, self.device_)
 
     def _generate(
         self, n: int, rng: torch.Generator, condition: tuple[int, int] | None = None
     ) -> Draw:
-        """``n`` generated rows in span form (see :func:`tabgan.sampling.generate_rows`)."""
-        with sampling.sampling_generator(self) as generator:
-            return sampling.generate_rows(self, generator, n, rng, condition)
+        """``n`` generated rows in span form (see :meth:`SamplingContext.generate`)."""
+        ctx = self.sampling_context()
+        with ctx.eval_mode():
+            return ctx.generate(n, rng, condition)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike = "model.tabgan") -> None:
-        """Write the fitted model to one file, atomically (see :mod:`tabgan.persist`)."""
+        """Write the fitted model to one file, atomically (see :mod:`tabgan.modelfile`)."""
         self._check_fitted()
-        params = self._json_params()
-        meta = {
-            "format": "tabgan-model",
-            "format_version": FORMAT_VERSION,
-            "library_version": __version__,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "params": params,
-            "encoder": self.encoder_.to_dict(),
-            "generator": self.generator_.args,
-            "training": {
-                "n_rows": self.n_rows_,
-                "batch_size": self.batch_size_,
-                "steps_per_epoch": self.steps_per_epoch_,
-                "columns": self.columns_,
-                "history": self.history_,
-                "fit_seconds": self.fit_seconds_,
-                "encoder_seconds": self.encoder_seconds_,
-                "device": str(self.device_),
-            },
-        }
-        tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
-        tensors["condition_counts"] = self.condition_counts_
-        refiner = getattr(self, "refiner_", None)
-        if refiner is not None:
-            meta["refiner"], critic = refiner.to_state()
-            tensors.update({f"refiner.{k}": v for k, v in critic.items()})
-        save_model(path, meta, tensors)
+        modelfile.save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike = "model.tabgan", device: str = "auto") -> TabGAN:
         """Read a model written by :meth:`save`; never executes anything from the file."""
-        meta, tensors = load_model(path)
-        if meta.get("format") != "tabgan-model":
-            raise ModelFileError(f"{path}: not a tabgan model file")
-        version = meta.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise ModelFileError(
-                f"{path}: model format {version!r} is newer than this tabgan "
-                f"({__version__}) understands; upgrade tabgan"
-            )
-        try:
-            params = dict(meta["params"])
-            for key in ("generator_dims", "discriminator_dims"):
-                if isinstance(params.get(key), list):
-                    params[key] = tuple(params[key])
-            model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
-            model.device_ = resolve_device(device)
-            model.encoder_ = TableEncoder.from_dict(meta["encoder"])
-            state = prefixed(tensors, "generator.")
-            generator = Generator(**_checked_generator_args(meta["generator"], state, model))
-            generator.load_state_dict(state, strict=True)
-            model.generator_ = generator.to(model.device_).eval()
-            model.condition_counts_ = tensors["condition_counts"]
-            model.refiner_ = None
-            if meta.get("refiner") is not None:
-                from tabgan.refine import Refiner
-
-                critic = prefixed(tensors, "refiner.")
-                model.refiner_ = Refiner.from_state(model.encoder_, meta["refiner"], critic)
-                model.refiner_.critic.to(model.device_)
-            training = meta["training"]
-            model.n_rows_ = int(training["n_rows"])
-            model.batch_size_ = int(training.get("batch_size", params.get("batch_size", 500)))
-            model.steps_per_epoch_ = int(training.get("steps_per_epoch", 0))
-            model.columns_ = list(training["columns"])
-            model.history_ = [tuple(h) for h in training["history"]]
-            model.fit_seconds_ = float(training["fit_seconds"])
-            model.encoder_seconds_ = float(training["encoder_seconds"])
-            model._refresh_runtime()
-            model.metadata_ = {k: meta[k] for k in ("library_version", "created")}
-        except ModelFileError:
-            raise
-        except (
-            KeyError,
-            TypeError,
-            ValueError,
-            RuntimeError,
-            AttributeError,
-            OverflowError,
-        ) as exc:
-            raise ModelFileError(
-                f"{path}: corrupt or incompatible model file ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''})"
-            ) from exc
-        return model
+        return modelfile.load(cls, path, device)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "generator_"):
@@ -751,4 +550,11 @@ class TabGAN(BaseEstimator):
         return hasattr(self, "generator_")
 
 
-__all__ = ["NotFittedError", "TabGAN", "resolve_device"]
+__all__ = [
+    "MIN_ROWS",
+    "NotFittedError",
+    "TabGAN",
+    "auto_batch_size",
+    "precision_dtype",
+    "resolve_device",
+]

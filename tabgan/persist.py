@@ -20,45 +20,49 @@ import json
 import os
 import struct
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from tabgan.errors import ModelFileError
 from tabgan.io import atomic_path
 
+if TYPE_CHECKING:
+    import torch
+
 MAGIC = b"TABGAN\x00\x01"
-_DTYPES = {
-    "float32": (np.float32, torch.float32),
-    "float64": (np.float64, torch.float64),
-    "int64": (np.int64, torch.int64),
-    "int32": (np.int32, torch.int32),
-    "bool": (np.bool_, torch.bool),
-    "uint8": (np.uint8, torch.uint8),
+#: what a header's "format" says: a fitted model, or a resumable training checkpoint
+MODEL_FORMAT = "tabgan-model"
+CHECKPOINT_FORMAT = "tabgan-checkpoint"
+#: the newest version of the metadata layout this tabgan writes and reads
+FORMAT_VERSION = 1
+#: the dtypes a model file may hold (numpy's names; torch's are the same)
+DTYPES = {
+    "float32": np.float32,
+    "float64": np.float64,
+    "int64": np.int64,
+    "int32": np.int32,
+    "bool": np.bool_,
+    "uint8": np.uint8,
 }
-_TORCH_NAMES = {t: name for name, (_, t) in _DTYPES.items()}
-
-
-def prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
-    """The tensors named ``prefix + key``, keyed by ``key`` (one module's state in a file
-    that holds several, e.g. ``prefixed(tensors, "generator.")``)."""
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 def save_model(path: str | os.PathLike, meta: dict[str, Any], tensors: dict[str, torch.Tensor]):
     """Write ``meta`` (JSON-able) and ``tensors`` to ``path`` atomically."""
+    import torch
+
+    names = {getattr(torch, name): name for name in DTYPES}
     index = []
     blobs = []
     offset = 0
     for name, tensor in tensors.items():
-        if tensor.dtype not in _TORCH_NAMES:
+        if tensor.dtype not in names:
             raise TypeError(f"tensor {name!r} has unsupported dtype {tensor.dtype}")
         data = tensor.detach().to("cpu").contiguous().numpy().tobytes()
         index.append(
             {
                 "name": name,
-                "dtype": _TORCH_NAMES[tensor.dtype],
+                "dtype": names[tensor.dtype],
                 "shape": list(tensor.shape),
                 "offset": offset,
                 "nbytes": len(data),
@@ -77,18 +81,45 @@ def save_model(path: str | os.PathLike, meta: dict[str, Any], tensors: dict[str,
         os.fsync(fh.fileno())
 
 
-def load_model(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """Read a model file; every failure is a one-line :class:`ModelFileError`."""
+def read_model_bytes(path: str | os.PathLike) -> bytes:
+    """The bytes of a model file; a missing, unreadable or directory path is a one-line
+    :class:`ModelFileError`."""
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"{path}: no such model file; create one with `tabgan fit DATA`")
     if path.is_dir():
         raise ModelFileError(f"{path}: is a directory, not a model file")
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    return parse_model_bytes(raw, str(path))
+
+
+def load_model(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Read a model file; every failure is a one-line :class:`ModelFileError`."""
+    return parse_model_bytes(read_model_bytes(path), str(Path(path)))
+
+
+def read_header(path: str | os.PathLike) -> dict[str, Any]:
+    """A model file's metadata only, checked (checksum and format included) but without
+    building any tensor, so reading it needs no torch (``tabgan info``, early error checks)."""
+    meta, _, _ = parse_header(read_model_bytes(path), str(Path(path)))
+    check_model_header(meta, path)
+    return meta
+
+
+def check_model_header(meta: dict[str, Any], path: str | os.PathLike) -> None:
+    """Refuse metadata that is not a fitted model's, or is from a newer tabgan."""
+    from tabgan import __version__
+
+    if meta.get("format") != MODEL_FORMAT:
+        raise ModelFileError(f"{path}: not a tabgan model file")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path}: model format {version!r} is newer than this tabgan "
+            f"({__version__}) understands; upgrade tabgan"
+        )
 
 
 def _refuse_constant(name: str) -> Any:
@@ -96,8 +127,9 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name} in the header")
 
 
-def parse_model_bytes(raw: bytes, where: str = "model") -> tuple[dict, dict[str, torch.Tensor]]:
-    """Validate and decode the bytes of a model file (see the module docstring)."""
+def parse_header(raw: bytes, where: str = "model") -> tuple[dict, list, memoryview]:
+    """Validate a model file's bytes (magic, layout, checksum, header) and split them into
+    the metadata, the tensor index and the tensor bytes."""
     if raw[:6] != MAGIC[:6]:
         if raw[:2] == b"PK" or raw[:1] == b"\x80":
             raise ModelFileError(
@@ -128,11 +160,18 @@ def parse_model_bytes(raw: bytes, where: str = "model") -> tuple[dict, dict[str,
             raise TypeError("bad header types")
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(f"{where}: corrupt model file (bad header)") from exc
-    blob = memoryview(body)[16 + header_len :]
+    return meta, entries, memoryview(body)[16 + header_len :]
+
+
+def parse_model_bytes(raw: bytes, where: str = "model") -> tuple[dict, dict[str, torch.Tensor]]:
+    """Validate and decode the bytes of a model file (see the module docstring)."""
+    import torch
+
+    meta, entries, blob = parse_header(raw, where)
     tensors: dict[str, torch.Tensor] = {}
     for entry in entries:
         try:
-            np_dtype, _ = _DTYPES[entry["dtype"]]
+            np_dtype = DTYPES[entry["dtype"]]
             offset, nbytes = int(entry["offset"]), int(entry["nbytes"])
             shape = tuple(int(d) for d in entry["shape"])
             if offset < 0 or nbytes < 0 or offset + nbytes > len(blob):

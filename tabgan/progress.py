@@ -14,7 +14,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from tabgan.gan.train import EpochInfo
+from tabgan.gan.train import Callback, EpochInfo, Trainer
 
 
 class TrainingProgress:
@@ -49,3 +49,19 @@ class TrainingProgress:
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
+
+
+class ProgressCallback(Callback):
+    """The training loop's progress bar: started with training, closed when it ends."""
+
+    def __init__(self, epochs: int, console: Console | None = None) -> None:
+        self.bar = TrainingProgress(epochs, console)
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self.bar.__enter__()
+
+    def on_epoch_end(self, trainer: Trainer, info: EpochInfo) -> None:
+        self.bar.update(info)
+
+    def on_train_end(self, trainer: Trainer, history: list[EpochInfo]) -> None:
+        self.bar.__exit__(None, None, None)

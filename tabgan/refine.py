@@ -35,7 +35,7 @@ from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.spans import Activation, Draw, SpanRole
 from tabgan.encoding.table import TableEncoder
 from tabgan.gan.networks import ByteDropout
-from tabgan.gan.train import fast_adam
+from tabgan.gan.optim import fast_adam
 
 ACCEPT_QUANTILE = 0.8  # c: this quantile of the odds on held-out generated rows
 QUANTILE_POINTS = 129  # per numeric column, for the rank feature
@@ -116,7 +116,7 @@ class RowFeatures:
         return {"quantiles": {k: [float(x) for x in v] for k, v in self.quantiles.items()}}
 
 
-def _critic(input_dim: int, hidden: tuple[int, ...] = HIDDEN) -> nn.Sequential:
+def classifier_network(input_dim: int, hidden: tuple[int, ...] = HIDDEN) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = input_dim
     for h in hidden:
@@ -130,10 +130,14 @@ class Refiner:
     """A fitted real-vs-synthetic classifier and its acceptance threshold."""
 
     def __init__(
-        self, features: RowFeatures, critic: nn.Sequential, log_threshold: float, accept_rate: float
+        self,
+        features: RowFeatures,
+        classifier: nn.Sequential,
+        log_threshold: float,
+        accept_rate: float,
     ) -> None:
         self.features = features
-        self.critic = critic.eval()
+        self.classifier = classifier.eval()
         self.log_threshold = float(log_threshold)
         self.accept_rate = float(accept_rate)  # expected share of generated rows kept
         self.evidence: float | None = None  # held-out gain over chance in standard errors
@@ -141,13 +145,13 @@ class Refiner:
     def log_odds(
         self, draw: Draw, block: int = 8192, dtype: torch.dtype | None = None
     ) -> np.ndarray:
-        """The critic's log-odds that each generated row is real.
+        """The classifier's log-odds that each generated row is real.
 
         The eval-mode forward written out (dropout is the identity), in cache-sized blocks
         whose one-hot features are built in place; ``dtype`` (default: the weights') runs the
         products in another precision, as :meth:`Generator.blocks
         <tabgan.gan.networks.Generator.blocks>` does."""
-        linears = [m for m in self.critic if isinstance(m, nn.Linear)]
+        linears = [m for m in self.classifier if isinstance(m, nn.Linear)]
         device = linears[0].weight.device
         dtype = dtype or linears[0].weight.dtype
         layers = [(m.weight.T.to(dtype), m.bias.to(dtype)) for m in linears]
@@ -183,7 +187,7 @@ class Refiner:
             "log_threshold": self.log_threshold,
             "accept_rate": self.accept_rate,
         }
-        tensors = {k: v.detach().to("cpu") for k, v in self.critic.state_dict().items()}
+        tensors = {k: v.detach().to("cpu") for k, v in self.classifier.state_dict().items()}
         return meta, tensors
 
     @classmethod
@@ -203,12 +207,12 @@ class Refiner:
         for (out_dim, _), (_, in_dim) in itertools.pairwise(shapes):
             if out_dim != in_dim:
                 raise ValueError("refiner layers do not chain")
-        critic = _critic(features.width, hidden)
-        critic.load_state_dict(tensors, strict=True)
+        classifier = classifier_network(features.width, hidden)
+        classifier.load_state_dict(tensors, strict=True)
         threshold, rate = float(meta["log_threshold"]), float(meta["accept_rate"])
         if not (math.isfinite(threshold) and 0.0 < rate <= 1.0):
             raise ValueError("refiner threshold or acceptance rate out of range")
-        return cls(features, critic, threshold, rate)
+        return cls(features, classifier, threshold, rate)
 
 
 def _layer_index(key: str) -> int:
@@ -265,36 +269,38 @@ def fit_refiner(
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
-        critic = _critic(features.width).to(device)
-    opt = torch.optim.AdamW(critic.parameters(), lr=1e-3, weight_decay=1e-2, **fast_adam(device))
+        classifier = classifier_network(features.width).to(device)
+    opt = torch.optim.AdamW(
+        classifier.parameters(), lr=1e-3, weight_decay=1e-2, **fast_adam(device)
+    )
     loss_fn = nn.functional.binary_cross_entropy_with_logits
     best, best_state, stale = math.log(2.0) - 1e-3, None, 0
     for _ in range(MAX_EPOCHS):
-        critic.train()
+        classifier.train()
         order = torch.randperm(len(x_train), generator=gen).to(device)
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(int(torch.randint(2**31, (1,), generator=gen)))
             for idx in order.split(BATCH):
-                loss = loss_fn(critic(x_train[idx]).squeeze(1), y_train[idx])
+                loss = loss_fn(classifier(x_train[idx]).squeeze(1), y_train[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
-        critic.eval()
+        classifier.eval()
         with torch.inference_mode():
-            val = float(loss_fn(critic(x_val).squeeze(1), y_val))
+            val = float(loss_fn(classifier(x_val).squeeze(1), y_val))
         if val < best:
             best, stale = val, 0
-            best_state = {k: v.detach().clone() for k, v in critic.state_dict().items()}
+            best_state = {k: v.detach().clone() for k, v in classifier.state_dict().items()}
         else:
             stale += 1
             if stale >= 2:
                 break
     if best_state is None:
         return None
-    critic.load_state_dict(best_state)
-    critic.eval()
+    classifier.load_state_dict(best_state)
+    classifier.eval()
     with torch.inference_mode():
-        scores = critic(x_val).squeeze(1)
+        scores = classifier(x_val).squeeze(1)
         losses = loss_fn(scores, y_val, reduction="none").to("cpu", torch.float64).numpy()
         odds = scores[len(va_r) :].to("cpu", torch.float64).numpy()
     # the held-out gain over chance, in standard errors: a gain within noise is no evidence
@@ -304,6 +310,6 @@ def fit_refiner(
         return None
     log_threshold = float(np.quantile(odds, ACCEPT_QUANTILE))
     rate = float(np.mean(np.exp(np.minimum(odds - log_threshold, 0.0))))
-    refiner = Refiner(features, critic, log_threshold, rate)
+    refiner = Refiner(features, classifier, log_threshold, rate)
     refiner.evidence = z
     return refiner

@@ -90,7 +90,7 @@ def test_fitted_refiner_moves_a_distorted_share_towards_the_real_one():
     draw = _draw(enc, rows)
     with torch.no_grad():
         dense = torch.from_numpy(refiner.features(draw, enc.numbers(draw)))
-        expected = refiner.critic(dense).squeeze(1).double().numpy()
+        expected = refiner.classifier(dense).squeeze(1).double().numpy()
     got = refiner.log_odds(draw, block=777)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
     # in bfloat16 the products round to about 3 digits: close, not equal
@@ -156,9 +156,10 @@ def test_tampered_refiner_weights_are_refused(refined_model, tmp_path):
 
 
 def test_refiner_dropout_drops_about_a_tenth():
-    from tabgan.refine import DROPOUT, _critic
+    from tabgan.refine import DROPOUT, classifier_network
 
-    drops = [m for m in _critic(5) if isinstance(m, torch.nn.Module) and hasattr(m, "keep")]
+    layers = classifier_network(5)
+    drops = [m for m in layers if isinstance(m, torch.nn.Module) and hasattr(m, "keep")]
     assert drops and all(d.keep == 230 and d.p == DROPOUT for d in drops)
 
 

@@ -115,7 +115,7 @@ def test_cli_sample_writes_parquet_chunk_by_chunk(tmp_path, monkeypatch) -> None
     import pyarrow.parquet as pq
     from tabgan_cli.main import app
 
-    from tabgan.model import SAMPLE_CHUNK
+    from tabgan.sampling import SAMPLE_CHUNK
 
     monkeypatch.chdir(tmp_path)
     TabGAN(epochs=1, batch_size=50, seed=0, device="cpu").fit(_table(200)).save("m.tabgan")

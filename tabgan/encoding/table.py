@@ -413,6 +413,21 @@ class TableEncoder:
             )
 
     # -------------------------------------------------------------- conditions
+    def codec(self, column: str) -> Any:
+        """The fitted codec of ``column`` (its training range, states, categories and rare
+        values), for callers that resolve conditions against what the encoder learned.
+
+        Raises
+        ------
+        ConditionError
+            ``column`` is unknown.
+        """
+        self._check_fitted()
+        names = self.schema_.names
+        if column not in names:
+            raise ConditionError(f"unknown column {column!r}; columns are: {names}")
+        return self.codecs_[names.index(column)]
+
     def _codec(self, column: str) -> CategoricalCodec:
         self._check_fitted()
         names = self.schema_.names

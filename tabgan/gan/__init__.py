@@ -3,15 +3,25 @@
 from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
 from tabgan.gan.sampler import ConditionalSampler, ConditionBatch
-from tabgan.gan.train import EpochInfo, TrainConfig, Trainer
+from tabgan.gan.train import (
+    Callback,
+    EpochCallback,
+    EpochInfo,
+    TrainConfig,
+    Trainer,
+    prefixed,
+)
 
 __all__ = [
+    "Callback",
     "ConditionBatch",
     "ConditionalSampler",
     "Discriminator",
+    "EpochCallback",
     "EpochInfo",
     "Generator",
     "TorchLayout",
     "TrainConfig",
     "Trainer",
+    "prefixed",
 ]

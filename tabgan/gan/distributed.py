@@ -333,6 +333,37 @@ def average_history(pairs: Sequence[tuple[float, float]]) -> list[tuple[float, f
     return [(float(g), float(d)) for g, d in mean.tolist()]
 
 
+def local_rows(n_rows: int) -> np.ndarray | None:
+    """The rows of an ``n_rows`` table this rank trains on, or None outside a distributed
+    run (all of them)."""
+    ctx = context()
+    return shard(n_rows, ctx.rank, ctx.world_size) if ctx.active else None
+
+
+def start_networks(
+    seed: int, rng: torch.Generator, *modules: torch.nn.Module
+) -> Callable[[torch.nn.Module], None] | None:
+    """Start a run's networks identical on every rank, then give each rank its own random
+    streams (noise, dropout, batches); returns the gradient synchronisation for the trainer
+    (None outside a distributed run)."""
+    ctx = context()
+    if not ctx.active:
+        return None
+    for module in modules:
+        broadcast_parameters(module)
+    reseed(seed, rng)
+    return all_reduce_gradients
+
+
+def reseed(seed: int, rng: torch.Generator) -> None:
+    """Each rank's own streams from ``seed`` (after a resume, the checkpoint holds rank 0's
+    streams: pass ``seed + epoch``). A no-op outside a distributed run."""
+    ctx = context()
+    if ctx.active:
+        rng.manual_seed(rank_seed(seed, ctx.rank))
+        torch.manual_seed(rank_seed(seed, ctx.rank))
+
+
 def main_then_share(make: Callable[[], Any]) -> Any:
     """Run ``make()`` on rank 0 only and return its JSON-able result on every rank.
 
@@ -368,10 +399,13 @@ __all__ = [
     "env_context",
     "finish",
     "is_main",
+    "local_rows",
     "main_then_share",
     "rank_seed",
+    "reseed",
     "setup",
     "shard",
+    "start_networks",
     "teardown",
     "use_global_counts",
 ]

@@ -144,6 +144,25 @@ class ConditionalSampler:
             return None
         return torch.multinomial(self.sample_probs, n, replacement=True, generator=generator)
 
+    def span_index(self, column: str) -> int:
+        """Index into ``layout.cond_spans`` of a discrete column's conditional span.
+
+        Raises
+        ------
+        KeyError
+            ``column`` has no conditional span (not discrete, or constant).
+        """
+        for i, span in enumerate(self.layout.cond_spans):
+            if span.column == column:
+                return i
+        raise KeyError(column)
+
+    def span_counts(self, span: int) -> Tensor:
+        """Training rows per category of one conditional span (float64, on the CPU)."""
+        start = int(self.span_start[span])
+        width = self.layout.cond_spans[span].width
+        return self.counts[start : start + width].detach().to("cpu")
+
     def fixed_batch(self, n: int, span: int, category: int) -> ConditionBatch:
         """``n`` copies of one condition (span index, category within it)."""
         return self._from_ids(self.fixed_ids(n, span, category))

@@ -1,14 +1,16 @@
-"""The training loop: WGAN-GP with PacGAN and CTGAN's conditional loss.
+r"""The training loop: WGAN-GP with PacGAN and CTGAN's conditional loss.
 
 One small config, one conditioning helper shared by the discriminator and generator steps, no
-host syncs inside a step (losses are summed on the device and read once per epoch).
+host syncs inside a step (losses are summed on the device and read once per epoch). Progress,
+checkpoints and anything else that runs between epochs are :class:`Callback`\ s (skorch's and
+minGPT's way): the loop knows nothing of files, progress bars or the estimator.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +19,8 @@ from torch import Tensor
 
 from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
+from tabgan.gan.optim import autocast, fast_adam
 from tabgan.gan.sampler import ConditionalSampler, ConditionBatch
-from tabgan.persist import prefixed
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,49 @@ class EpochInfo:
     seconds: float  # since training started
 
 
-def fast_adam(device: torch.device) -> dict:
-    """Keyword arguments for torch's Adam/AdamW: the fused kernel where there is one."""
-    # the fused kernel does Adam's ~10 element-wise passes in one, on CPU and CUDA alike
-    return {"fused": True} if device.type in ("cpu", "cuda") else {}
+def prefixed(tensors: dict[str, Tensor], prefix: str) -> dict[str, Tensor]:
+    """The tensors whose names start with ``prefix``, with it removed (one module's state from
+    a dict that holds several, e.g. ``prefixed(tensors, "generator.")``)."""
+    n = len(prefix)
+    return {k[n:]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
-def autocast(device: torch.device, dtype: torch.dtype | None) -> torch.autocast:
-    """Matrix products in ``dtype`` within the block (a no-op for None or float32)."""
-    enabled = dtype is not None and dtype != torch.float32
-    return torch.autocast(device.type, dtype=dtype if enabled else None, enabled=enabled)
+class Callback:
+    """Hooks the training loop calls; subclass and override what you need.
+
+    A callback may end training after the current epoch with ``trainer.stop(reason)``.
+    """
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        """Before the first epoch of this call to :meth:`Trainer.fit`."""
+
+    def on_epoch_end(self, trainer: Trainer, info: EpochInfo) -> None:
+        """After every epoch, once ``trainer.epoch`` is updated (so :meth:`Trainer.state`
+        describes the finished epoch)."""
+
+    def on_train_end(self, trainer: Trainer, history: list[EpochInfo]) -> None:
+        """After the last epoch (also when a callback stopped training, or on an error)."""
+
+
+class EpochCallback(Callback):
+    """A plain function of the :class:`EpochInfo`, called after every epoch."""
+
+    def __init__(self, fn: Callable[[EpochInfo], None]) -> None:
+        self.fn = fn
+
+    def on_epoch_end(self, trainer: Trainer, info: EpochInfo) -> None:
+        self.fn(info)
+
+
+def as_callbacks(
+    callbacks: Callback | Callable[[EpochInfo], None] | Sequence[Any] | None,
+) -> list[Callback]:
+    """Callbacks from None, one callback, a plain function of the epoch info, or a list."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or callable(callbacks):
+        callbacks = [callbacks]
+    return [c if isinstance(c, Callback) else EpochCallback(c) for c in callbacks]
 
 
 def _with_cond(x: Tensor, cond: ConditionBatch | None) -> Tensor:
@@ -96,6 +131,7 @@ class Trainer:
         self.config = config
         self.rng = rng
         self.epoch = 0  # epochs completed
+        self.stop_reason: str | None = None  # set by a callback that ends training early
         self.ema: Generator | None = None
         self.ema_steps = 0
         if config.ema_decay > 0:
@@ -271,34 +307,52 @@ class Trainer:
         self.ema_steps = int(meta.get("ema_steps", 0))
 
     # ------------------------------------------------------------ the loop
-    def fit(self, callback: Callable[[EpochInfo], None] | None = None) -> list[EpochInfo]:
+    def stop(self, reason: str) -> None:
+        """End training after the current epoch (called by a callback); ``reason`` is kept in
+        :attr:`stop_reason`."""
+        self.stop_reason = reason
+
+    def fit(
+        self, callbacks: Callback | Callable[[EpochInfo], None] | Sequence[Any] | None = None
+    ) -> list[EpochInfo]:
         """Train from the current epoch up to ``config.epochs``; returns the per-epoch losses.
 
-        The callback runs after every epoch, once ``self.epoch`` is updated, so it may save a
-        checkpoint with :meth:`state`.
+        ``callbacks`` (see :class:`Callback`; a plain function is called with each epoch's
+        :class:`EpochInfo`) run after every epoch, once ``self.epoch`` is updated, so one may
+        save a checkpoint with :meth:`state` or end training with :meth:`stop`.
         """
+        hooks = as_callbacks(callbacks)
         cfg = self.config
         steps = self.steps_per_epoch
+        self.stop_reason = None
         self.generator.train()
         self.discriminator.train()
         history: list[EpochInfo] = []
+        for hook in hooks:
+            hook.on_train_begin(self)
         start = time.perf_counter()
-        for epoch in range(self.epoch + 1, cfg.epochs + 1):
-            loss_g = torch.zeros((), device=self.data.device)
-            loss_d = torch.zeros((), device=self.data.device)
-            for _ in range(steps):
-                for _ in range(cfg.discriminator_steps):
-                    loss_d += self.discriminator_step()
-                loss_g += self.generator_step()
-            info = EpochInfo(
-                epoch=epoch,
-                epochs=cfg.epochs,
-                generator_loss=float(loss_g) / steps,  # the one host sync per epoch
-                discriminator_loss=float(loss_d) / (steps * cfg.discriminator_steps),
-                seconds=time.perf_counter() - start,
-            )
-            history.append(info)
-            self.epoch = epoch
-            if callback is not None:
-                callback(info)
+        try:
+            for epoch in range(self.epoch + 1, cfg.epochs + 1):
+                loss_g = torch.zeros((), device=self.data.device)
+                loss_d = torch.zeros((), device=self.data.device)
+                for _ in range(steps):
+                    for _ in range(cfg.discriminator_steps):
+                        loss_d += self.discriminator_step()
+                    loss_g += self.generator_step()
+                info = EpochInfo(
+                    epoch=epoch,
+                    epochs=cfg.epochs,
+                    generator_loss=float(loss_g) / steps,  # the one host sync per epoch
+                    discriminator_loss=float(loss_d) / (steps * cfg.discriminator_steps),
+                    seconds=time.perf_counter() - start,
+                )
+                history.append(info)
+                self.epoch = epoch
+                for hook in hooks:
+                    hook.on_epoch_end(self, info)
+                if self.stop_reason is not None:
+                    break
+        finally:  # also on an error or Ctrl-C, so a progress bar is closed
+            for hook in hooks:
+                hook.on_train_end(self, history)
         return history

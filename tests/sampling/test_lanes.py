@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tabgan import TabGAN
-from tabgan.lanes import MAX_LANES, Lanes, lane_count
+from tabgan.sampling.lanes import MAX_LANES, Lanes, lane_count
 from tests.conftest import make_mixed_table
 
 
@@ -116,11 +116,11 @@ def test_sampling_leaves_the_generator_mode_and_thread_count_alone(refined_model
 
 
 def test_conditional_rows_do_not_depend_on_the_thread_count(refined_model, two_threads):
-    from tabgan.conditions import _round_units
+    from tabgan.sampling.engine import round_units
 
-    assert _round_units(100) == [100]  # small rounds stay one unit
-    assert _round_units(10_000) == [5_000, 5_000] and _round_units(8_193) == [4_097, 4_096]
-    assert len(_round_units(120_000)) == 4 and max(_round_units(260_000)) <= 50_000
+    assert round_units(100) == [100]  # small rounds stay one unit
+    assert round_units(10_000) == [5_000, 5_000] and round_units(8_193) == [4_097, 4_096]
+    assert len(round_units(120_000)) == 4 and max(round_units(260_000)) <= 50_000
     conds = {"group": "c", "age": (">=", 30)}
     draws = {}
     for threads in (1, 2):
