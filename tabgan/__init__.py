@@ -7,8 +7,6 @@ the command line answers ``--help`` without loading torch or scikit-learn.
 
 from __future__ import annotations
 
-from typing import Any
-
 __version__ = "0.1.0"
 
 from tabgan.errors import (
@@ -19,24 +17,15 @@ from tabgan.errors import (
     ModelFileError,
     TabGANError,
 )
+from tabgan.lazy import lazy_exports
 
 _LAZY = {
-    "NotFittedError": ("tabgan.errors", "NotFittedError"),
-    "TabGAN": ("tabgan.model", "TabGAN"),
-    "TabGANResampler": ("tabgan.augment", "TabGANResampler"),
-    "evaluate": ("tabgan.evaluate", "evaluate"),
+    "NotFittedError": "tabgan.errors",
+    "TabGAN": "tabgan.model",
+    "TabGANResampler": "tabgan.augment",
+    "evaluate": "tabgan.evaluate",
 }
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tabgan' has no attribute {name!r}")
+__getattr__ = lazy_exports(globals(), _LAZY)
 
 
 __all__ = [

@@ -152,21 +152,16 @@ def _fresh_python(code: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_gan_package_imports_without_pandas() -> None:
-    out = _fresh_python(
-        "import sys\n"
-        "import tabgan.gan, tabgan.gan.distributed, tabgan.gan.optim\n"
-        "assert 'pandas' not in sys.modules\n"
-    )
-    assert out.returncode == 0, out.stderr
-
-
-def test_encoding_and_evaluate_import_without_torch() -> None:
-    out = _fresh_python(
-        "import sys\n"
-        "import tabgan.encoding.table, tabgan.evaluate, tabgan.validation, tabgan.augment\n"
-        "assert 'torch' not in sys.modules\n"
-    )
+@pytest.mark.parametrize(
+    ("modules", "absent"),
+    [
+        ("tabgan.gan, tabgan.gan.distributed, tabgan.gan.optim", "pandas"),
+        ("tabgan.encoding.table, tabgan.evaluate, tabgan.validation, tabgan.augment", "torch"),
+    ],
+    ids=["gan-without-pandas", "encoding-evaluate-without-torch"],
+)
+def test_layers_import_without_the_libraries_they_must_not_need(modules, absent) -> None:
+    out = _fresh_python(f"import sys\nimport {modules}\nassert {absent!r} not in sys.modules\n")
     assert out.returncode == 0, out.stderr
 
 

@@ -7,9 +7,8 @@ it without loading pandas. The rest loads on first use.
 
 from __future__ import annotations
 
-from typing import Any
-
 from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
+from tabgan.lazy import lazy_exports
 
 _LAZY = {
     "ColumnKind": "tabgan.encoding.schema",
@@ -20,14 +19,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(globals(), _LAZY)
 
 
 __all__ = [

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from tabgan.lazy import lazy_exports
 
 # loaded on first use, so parsing conditions (tabgan.sampling.conditions) needs no torch
 _LAZY = {
@@ -31,14 +31,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(globals(), _LAZY)
 
 
 __all__ = [
