@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--pac", type=int, default=1)
     parser.add_argument("--rows", type=int, default=None, help="training rows (default: all)")
     parser.add_argument("--mia-rows", type=int, default=2000)
+    parser.add_argument("--critic-dims", type=int, nargs="+", default=[256, 256])
     args = common.parse_run_args(parser)
     train, test, target = common.load_dataset(args.dataset)
     if args.rows:
@@ -132,7 +133,7 @@ def main() -> None:
         for seed in args.seeds:
             parts = fit_private(
                 train, eps or None, seed, args.epochs, args.batch_size, args.pac,
-                device=args.device,
+                discriminator_dims=tuple(args.critic_dims), device=args.device,
             )  # fmt: skip
             synthetic = sample(parts, len(train), seed + 1000)
             mia = membership_inference(train, test, synthetic, seed=seed,
@@ -197,6 +198,7 @@ def main() -> None:
         "seeds": args.seeds,
         "batch_size": args.batch_size,
         "pac": args.pac,
+        "critic_dims": args.critic_dims,
         "rows": len(train),
         "device": args.device,
         "label": args.label,
