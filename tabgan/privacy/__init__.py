@@ -15,6 +15,7 @@ from tabgan.privacy.budget import (
     PrivacyBudget,
     TrainingPlan,
     default_delta,
+    describe,
     plan_training,
     privacy_record,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "TrainingPlan",
     "calibrate_noise",
     "default_delta",
+    "describe",
     "plan_training",
     "privacy_record",
 ]

@@ -200,3 +200,29 @@ def privacy_record(budget: PrivacyBudget, accountant: Accountant, **protected: A
         "budget": budget.to_dict(),
         "protected": protected,
     }
+
+
+def describe(record: dict | None) -> list[str]:
+    """Lines for ``tabgan info``: what a model file's privacy record (:func:`privacy_record`,
+    or a ``protect_rare`` record) says, or that the model has no guarantee."""
+    if not record:
+        return ["privacy: none (no differential privacy; rare categories stored as seen)"]
+    protected = record.get("protected", record)
+    k = protected.get("rare_threshold")
+    if "epsilon" not in record:
+        return [
+            "privacy: no differential privacy",
+            f"  categories seen fewer than {k} times: never stored nor produced "
+            f"(shown as {protected.get('token')!r} in text columns)",
+        ]
+    budget = record.get("budget", {})
+    steps = sum(int(h[2]) for h in record.get("history", [])[1:])
+    return [
+        f"privacy: ({record['epsilon']:.3g}, {record['delta']:.3g})-differential privacy "
+        f"[{record['accountant']}, epsilon read at delta {record['accountant_delta']:.3g}]",
+        f"  asked for epsilon {budget.get('epsilon')}; preprocessing share "
+        f"{budget.get('preprocess_share')}, {steps} DP-SGD critic steps, clipping norm "
+        f"{budget.get('max_grad_norm')}",
+        f"  categories seen fewer than {k} times: never stored nor produced; preprocessing "
+        f"{'private' if protected.get('private_preprocessing') else 'NOT private'}",
+    ]

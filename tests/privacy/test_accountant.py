@@ -142,3 +142,17 @@ def test_missing_opacus_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "opacus.accountants", None)  # import now fails
     with pytest.raises(PrivacyDependencyError, match=r'pip install "tabgan\[privacy\]"'):
         Accountant()
+
+
+def test_describe_says_what_the_record_holds():
+    from tabgan.privacy import describe, privacy_record
+
+    budget = PrivacyBudget(epsilon=3.0).validated(10_000)
+    acc = Accountant([(5.0, 1.0, 1), (1.1, 0.05, 200)])
+    record = privacy_record(budget, acc, rare_threshold=5, private_preprocessing=True)
+    lines = describe(record)
+    assert "differential privacy" in lines[0] and "opacus-rdp" in lines[0]
+    assert "200 DP-SGD critic steps" in lines[1] and "fewer than 5 times" in lines[2]
+    assert "none" in describe(None)[0]
+    rare = describe({"rare_threshold": 7, "token": "_RARE_"})
+    assert "no differential privacy" in rare[0] and "fewer than 7" in rare[1]
