@@ -31,6 +31,7 @@ a category seen fewer than ``k`` times; numeric columns are fitted as usual.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from statistics import NormalDist
@@ -41,7 +42,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from tabgan.encoding.discrete import CategoricalCodec
+from tabgan.encoding.discrete import CategoricalCodec, to_json_value
 from tabgan.encoding.numeric import MIN_WEIGHT, SPIKE_SHARE, NumericCodec
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema
 from tabgan.privacy.budget import PrivacyBudget
@@ -79,8 +80,11 @@ def _rare_bucket(codec: CategoricalCodec, series: pd.Series, spec: ColumnSpec) -
 def _store_kept(spec: ColumnSpec, codec: CategoricalCodec) -> None:
     """A pandas categorical column's schema lists its categories: keep only stored ones."""
     if "categories" in spec.options:
-        kept = [v for v in codec.categories + codec.rare_values if v is not None]
-        spec.options["categories"] = [v for v in spec.options["categories"] if v in kept]
+        # compared in JSON form, the form the schema holds them in
+        kept = {json.dumps(to_json_value(v)) for v in codec.categories + codec.rare_values}
+        spec.options["categories"] = [
+            v for v in spec.options["categories"] if json.dumps(v) in kept
+        ]
         if codec.rare_values == [RARE_TOKEN]:
             spec.options["categories"].append(RARE_TOKEN)
 
