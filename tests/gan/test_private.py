@@ -11,9 +11,21 @@ from tabgan.gan import ConditionalSampler, Discriminator, Generator, TorchLayout
 from tabgan.gan.private import own_conditions, poisson_packs
 from tabgan.gan.train import TrainConfig
 from tabgan.privacy import Accountant, PrivacyBudget, plan_training
-from tests.gan.test_layout_sampler import SPANS, _data
+from tests.gan.test_layout_sampler import SPANS
 
 N = 300
+
+
+def _data(n: int) -> torch.Tensor:
+    """Rows in the layout of SPANS: x's value and mode, a (90/10) and b (50/30/20/0)."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.zeros(n, 10)
+    x[:, 0] = torch.rand(n, generator=g) * 2 - 1
+    x[torch.arange(n), 1 + torch.randint(3, (n,), generator=g)] = 1
+    x[torch.arange(n), 4 + (torch.rand(n, generator=g) < 0.1).long()] = 1
+    b = torch.multinomial(torch.tensor([0.5, 0.3, 0.2, 0.0]), n, True, generator=g)
+    x[torch.arange(n), 6 + b] = 1
+    return x
 
 
 def _trainer(pac: int, epochs: int = 2, sigma: float | None = None, dropout: float = 0.0):
