@@ -99,6 +99,7 @@ class TableEncoder:
         df: pd.DataFrame,
         schema: Schema | None = None,
         discrete_columns: Sequence[str] | None = None,
+        privacy: Any = None,
     ) -> TableEncoder:
         """Infer (or take) the schema and learn every column's codec.
 
@@ -110,6 +111,11 @@ class TableEncoder:
             A schema to use instead of inferring one (it is copied, not modified).
         discrete_columns : sequence of str, optional
             Columns forced to be categorical when the schema is inferred.
+        privacy : optional
+            A hook that fits columns instead (from :mod:`tabgan.privacy.preprocess`: noisy
+            statistics, or rare categories left out): ``begin(schema, n_rows, seed)`` once,
+            then ``categorical(series, spec, max_categories, seed)`` and ``numeric(values,
+            spec, max_modes, seed)`` return a codec, or ``None`` to fit the column as usual.
 
         Returns
         -------
@@ -131,6 +137,10 @@ class TableEncoder:
         schema = copy.deepcopy(schema)
         self._check_columns(df, schema)
         seeds = np.random.SeedSequence(self.seed).spawn(len(schema))
+        if privacy is not None:  # one seed more, for the hook's own release
+            privacy.begin(
+                schema, len(df), np.random.SeedSequence(self.seed).spawn(len(seeds) + 1)[-1]
+            )
         codecs: list[Any] = [None] * len(schema)
         numeric_jobs = []
         for i, spec in enumerate(schema):
@@ -141,14 +151,24 @@ class TableEncoder:
                     spec.options["step"] = resolution(values)
                 numeric_jobs.append((i, values, seeds[i]))
             elif spec.kind in DISCRETE_KINDS:
-                codecs[i] = CategoricalCodec.fit(series, int(self.max_categories))
+                if privacy is not None:
+                    codecs[i] = privacy.categorical(
+                        series, spec, int(self.max_categories), seeds[i]
+                    )
+                if codecs[i] is None:
+                    codecs[i] = CategoricalCodec.fit(series, int(self.max_categories))
             elif spec.kind is ColumnKind.CONSTANT:
                 present = series.dropna()
                 spec.options["value"] = to_json_value(present.iloc[0] if len(present) else None)
 
         def fit_one(job: tuple) -> tuple[int, NumericCodec]:
             i, values, seed = job
-            codec = NumericCodec.fit(values, int(self.max_modes), int(self.fit_rows), seed)
+            codec = None
+            if privacy is not None:
+                spec = schema[schema.names[i]]
+                codec = privacy.numeric(values, spec, int(self.max_modes), seed)
+            if codec is None:
+                codec = NumericCodec.fit(values, int(self.max_modes), int(self.fit_rows), seed)
             return i, codec
 
         # sklearn's mixture is partly GIL-bound: threads gain ~20% on 2 cores, and processes

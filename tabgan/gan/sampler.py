@@ -78,25 +78,37 @@ class ConditionalSampler:
 
     @classmethod
     def from_data(
-        cls, data: Tensor, layout: TorchLayout, log_frequency: bool = True
+        cls,
+        data: Tensor,
+        layout: TorchLayout,
+        log_frequency: bool = True,
+        counts: Tensor | None = None,
     ) -> ConditionalSampler:
-        """Build the sampler with the row index needed for training-by-sampling."""
+        """Build the sampler with the row index needed for training-by-sampling.
+
+        ``counts`` (``(cond_dim,)``), when given, replaces the category counts that the
+        conditions are drawn by (and that are saved with the model), e.g. the noisy counts of
+        a private fit (:func:`tabgan.privacy.preprocess.condition_counts`); the row index
+        still uses the true counts, and a private critic does not use it.
+        """
         if not layout.cond_spans:
             sampler = cls(layout, torch.zeros(0), log_frequency)
             sampler.n_rows = data.shape[0]
             return sampler
         global_ids = cls.category_ids(data, layout)
-        counts = torch.bincount(global_ids.flatten(), minlength=layout.cond_dim)
-        sampler = cls(layout, counts, log_frequency)
+        counts_true = torch.bincount(global_ids.flatten(), minlength=layout.cond_dim)
+        if counts is not None and tuple(counts.shape) != (layout.cond_dim,):
+            raise ValueError(f"counts must have shape ({layout.cond_dim},)")
+        sampler = cls(layout, counts_true if counts is None else counts, log_frequency)
         sampler.n_rows = n_rows = data.shape[0]
         # rows grouped by category: span j's rows sorted by category, concatenated over j
         order = torch.argsort(global_ids, dim=0, stable=True)
         sampler.rows_by_category = order.T.flatten()
-        counts_f = sampler.counts
+        counts_f = counts_true.to(torch.float64)
         within = torch.cumsum(counts_f, 0) - counts_f
         col_start = within[sampler.span_start][sampler.cat_column]
         sampler.category_start = sampler.cat_column * n_rows + (within - col_start).long()
-        sampler.category_count = counts.long()
+        sampler.category_count = counts_true.long()
         return sampler
 
     def _batch(self, probs: Tensor, n: int, generator: torch.Generator | None) -> ConditionBatch:

@@ -12,7 +12,7 @@ import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
@@ -21,6 +21,9 @@ from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
 from tabgan.gan.optim import autocast, fast_adam
 from tabgan.gan.sampler import ConditionalSampler, ConditionBatch
+
+if TYPE_CHECKING:
+    from tabgan.privacy.budget import TrainingPlan
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class TrainConfig:
     # and losses stay float32, and both networks' outputs are cast back to float32 before the
     # output activations and the losses. None (or float32): float32 throughout
     dtype: torch.dtype | None = None
+    # differential privacy (tabgan.gan.private): the critic trains by DP-SGD under this plan
+    # and training stops before an epoch that would pass its epsilon. None: no DP
+    privacy: TrainingPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,13 @@ class Trainer:
             weight_decay=config.discriminator_decay,
             **fast_adam(data.device),
         )
+        # ---- differential privacy (tabgan.gan.private): None without a plan
+        self.private = None
+        self.stopped_early = False  # training ended before config.epochs to keep the budget
+        if config.privacy is not None:
+            from tabgan.gan.private import PrivateCritic
+
+            self.private = PrivateCritic(self, config.privacy)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -175,6 +188,8 @@ class Trainer:
         return self.discriminator(x).float()
 
     def discriminator_step(self) -> Tensor:
+        if self.private is not None:
+            return self.private.step()
         n, pac = self.config.batch_size, self.config.pac
         cond, rows = self.sampler.train_batch(n, self.rng)
         with torch.no_grad():
@@ -257,6 +272,20 @@ class Trainer:
             module.momentum = momentum
         return ema.eval()
 
+    def privacy_spent(self) -> dict[str, Any] | None:
+        """Under DP: epsilon spent so far, its delta, the critic steps and epochs run, whether
+        training stopped early for the budget, and the accountant's history; else ``None``."""
+        if self.private is None:
+            return None
+        return {
+            "epsilon": self.private.epsilon(),
+            "delta": self.private.plan.delta,
+            "steps": self.private.steps,
+            "epochs": self.epoch,
+            "stopped_early": self.stopped_early,
+            "history": [list(h) for h in self.private.accountant.history],
+        }
+
     # ------------------------------------------------------------ checkpoints
     def _modules(self) -> list[tuple[str, torch.nn.Module]]:
         mods = [("generator", self.generator), ("discriminator", self.discriminator)]
@@ -278,6 +307,9 @@ class Trainer:
             for i, st in sd["state"].items():
                 for key, value in st.items():
                     tensors[f"{name}.{i}.{key}"] = value
+        if self.private is not None:  # the account resumes with the run
+            meta["privacy"] = {"history": self.private.accountant.history,
+                               "steps": self.private.steps}  # fmt: skip
         tensors["rng.sampler"] = self.rng.get_state()
         tensors["rng.torch"] = torch.get_rng_state()
         if self.data.device.type == "cuda":
@@ -305,6 +337,12 @@ class Trainer:
             torch.cuda.set_rng_state(tensors["rng.cuda"], self.data.device)
         self.epoch = int(meta["epoch"])
         self.ema_steps = int(meta.get("ema_steps", 0))
+        if self.private is not None:
+            from tabgan.privacy.accountant import Accountant
+
+            saved = meta["privacy"]  # a KeyError: the checkpoint was not a private run
+            self.private.accountant = Accountant(tuple(h) for h in saved["history"])
+            self.private.steps = int(saved["steps"])
 
     # ------------------------------------------------------------ the loop
     def stop(self, reason: str) -> None:
@@ -333,6 +371,12 @@ class Trainer:
         start = time.perf_counter()
         try:
             for epoch in range(self.epoch + 1, cfg.epochs + 1):
+                if self.private is not None and not self.private.can_run(
+                    steps * cfg.discriminator_steps
+                ):
+                    self.stopped_early = True  # the next epoch would pass the privacy budget
+                    self.stop("privacy budget spent")
+                    break
                 loss_g = torch.zeros((), device=self.data.device)
                 loss_d = torch.zeros((), device=self.data.device)
                 for _ in range(steps):
