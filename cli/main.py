@@ -111,6 +111,28 @@ def fit(
             "native support (AVX512-BF16 or AMX), float32 elsewhere.",
         ),
     ] = "auto",
+    epsilon: Annotated[
+        float | None,
+        typer.Option(
+            help="Train with (epsilon, delta)-differential privacy, preprocessing included; "
+            "needs pip install 'tabgan[privacy]'. Training stops before the budget is spent.",
+        ),
+    ] = None,
+    delta: Annotated[
+        float | None,
+        typer.Option(
+            help="The delta of the guarantee (default min(1e-5, 1/(10 rows)); below 1/rows)."
+        ),
+    ] = None,
+    protect_rare: Annotated[
+        int | None,
+        typer.Option(
+            "--protect-rare",
+            min=1,
+            help="Never store nor produce categories seen fewer than K times (default 5 with "
+            "--epsilon, off without).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Learn DATA (CSV or Parquet) and write the model file.
@@ -141,6 +163,9 @@ def fit(
         batch_size="auto" if batch_size is None else batch_size,
         refine=refine,
         train_precision=precision,
+        epsilon=epsilon,
+        delta=delta,
+        protect_rare=protect_rare,
         seed=seed,
         device=device,
         verbose=not quiet and main,
@@ -165,11 +190,20 @@ def fit(
         return
     estimator.save(model)
     if not quiet:
+        epochs_run = len(estimator.history_) or epochs
         err_console.print(
             f"Wrote {model}: {len(estimator.columns_)} columns learned from "
-            f"{estimator.n_rows_} rows, {epochs} epochs in {estimator.fit_seconds_:.1f} s "
+            f"{estimator.n_rows_} rows, {epochs_run} epochs in {estimator.fit_seconds_:.1f} s "
             f"on {estimator.device_}."
         )
+        privacy = estimator.privacy_
+        if privacy is not None and "epsilon" in privacy:
+            stopped = privacy["protected"].get("stopped_early")
+            err_console.print(
+                f"Differential privacy: spent epsilon {privacy['epsilon']:.3g} of "
+                f"{epsilon:g} (delta {privacy['delta']:.3g})"
+                + ("; training stopped early to stay within the budget." if stopped else ".")
+            )
 
 
 @app.command(cls=UsageCommand, short_help="Generate synthetic rows (CSV to stdout, or -o FILE).")
@@ -351,6 +385,10 @@ def info(
         if seed is None
         else f"seed: {seed} (a draw without --seed gives the same rows every time)"
     )
+    from tabgan.privacy.budget import describe
+
+    for line in describe(meta.get("privacy")):
+        err_console.print(line)
     table = Table("column", "kind", "dtype", "encoded width")
     widths: dict[str, int] = {}
     for span in encoder.spans:

@@ -8,11 +8,12 @@ file is :mod:`tabgan.modelfile`, and every draw goes through the sampling engine
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ from tabgan.gan import (
     distributed,
 )
 from tabgan.sampling import SAMPLE_CHUNK, SamplingContext, iter_samples, sample_conditional
+
+if TYPE_CHECKING:
+    from tabgan.privacy.estimator import PrivateFit
 from tabgan.validation import (
     MIN_ROWS,
     as_frame,
@@ -75,6 +79,7 @@ class _FitPlan:
     refine_ss: np.random.SeedSequence
     checkpoint: str | os.PathLike | None
     checkpoint_every: int
+    private: PrivateFit | None = None
 
 
 class _LiveGenerator(Callback):
@@ -135,6 +140,23 @@ class TabGAN(BaseEstimator):
         on a well-trained model (more on a briefly trained one, which keeps fewer rows).
         Tables under 100 rows, or where the classifier's held-out gain over chance is within
         noise, get no filter (``refiner_`` is None).
+    epsilon : float or None
+        Train with (epsilon, delta)-differential privacy, end to end: the columns' ranges,
+        mixtures and category lists come from noisy statistics (a tenth of epsilon), the
+        critic trains by DP-SGD (per-row clipping and Gaussian noise, the generator sees only
+        the critic) and training stops before the budget would be exceeded. Needs the
+        optional ``tabgan[privacy]`` (Opacus's accountant). Under DP the critic judges rows one
+        at a time (``pac`` is 1), training runs in float32, there is no refinement filter (it
+        would learn from the real rows outside the budget), and a seed should stay secret (a
+        known seed makes the noise reproducible). See docs/privacy.md. ``None``: no DP.
+    delta : float or None
+        The delta of the guarantee; default ``min(1e-5, 1 / (10 rows))``, and it must be
+        below ``1 / rows``. Only with ``epsilon``.
+    protect_rare : int or None
+        Categories seen fewer than this many times are never stored in the model file nor
+        produced (they become one "other" value). With ``epsilon`` the default is 5; without
+        it, off: a rare category is then learned like any other, which an analyst usually
+        wants and which, without DP, protects against one leak (verbatim rare values) only.
     sample_precision : {"auto", "float32", "bfloat16"}
         Precision of the generator's (and the refiner's classifier's) matrix products while
         sampling (see ``train_precision`` for training). ``"auto"`` takes bfloat16 on a CPU that
@@ -185,6 +207,9 @@ class TabGAN(BaseEstimator):
         ema_decay: float = 0.999,
         min_steps_per_epoch: int = 20,
         refine: bool = True,
+        epsilon: float | None = None,
+        delta: float | None = None,
+        protect_rare: int | None = None,
         sample_precision: str = "auto",
         train_precision: str = "auto",
         seed: int | None = None,
@@ -206,6 +231,9 @@ class TabGAN(BaseEstimator):
         self.ema_decay = ema_decay
         self.min_steps_per_epoch = min_steps_per_epoch
         self.refine = refine
+        self.epsilon = epsilon
+        self.delta = delta
+        self.protect_rare = protect_rare
         self.sample_precision = sample_precision
         self.train_precision = train_precision
         self.seed = seed
@@ -215,6 +243,8 @@ class TabGAN(BaseEstimator):
     # ------------------------------------------------------------------ fitting
     def _train_config(self, n_rows: int, device: torch.device) -> TrainConfig:
         pac = positive_int("pac", self.pac)
+        if self.epsilon is not None:
+            pac = 1  # DP-SGD clips each real row's gradient: the critic judges rows one by one
         if isinstance(self.batch_size, str) and self.batch_size == "auto":
             batch = auto_batch_size(n_rows, pac)
         else:
@@ -234,7 +264,11 @@ class TabGAN(BaseEstimator):
         positive_int("max_categories", self.max_categories)
         precision_dtype(self.sample_precision, torch.device("cpu"))  # a bad value fails here
         return TrainConfig(
-            dtype=precision_dtype(self.train_precision, device, "train_precision"),
+            dtype=(
+                torch.float32  # per-row gradients (vmap) under DP run in float32
+                if self.epsilon is not None
+                else precision_dtype(self.train_precision, device, "train_precision")
+            ),
             epochs=positive_int("epochs", self.epochs),
             batch_size=batch,
             pac=pac,
@@ -298,7 +332,12 @@ class TabGAN(BaseEstimator):
             trainer = self._build(encoder, matrix, plan, saved)
             self._set_fitted(df, data, encoder, trainer, plan)
             history = self._train(trainer, plan, callback, table_id)
-        self.refiner_ = self._fit_refiner(real, matrix, plan) if self.refine else None
+        # no filter under DP: it would learn from the real rows outside the budget
+        refine = self.refine and (plan.private is None or not plan.private.differential)
+        self.refiner_ = self._fit_refiner(real, matrix, plan) if refine else None
+        self.privacy_ = (
+            None if plan.private is None else plan.private.record(trainer.privacy_spent())
+        )
         self.history_ = distributed.average_history(
             [(h.generator_loss, h.discriminator_loss) for h in history]
         )
@@ -318,9 +357,23 @@ class TabGAN(BaseEstimator):
                 "checkpoint path"
             )
         ss = seed_sequence(self.seed)
+        private = None
+        if any(v is not None for v in (self.epsilon, self.delta, self.protect_rare)):
+            from tabgan.privacy.estimator import PrivateFit
+
+            private = PrivateFit.from_params(self.epsilon, self.delta, self.protect_rare, len(df))
+            if private.differential and distributed.env_context().active:
+                raise InvalidParameterError(
+                    "differentially private training runs in one process; run it without torchrun"
+                )
+            if private.differential and resume:
+                raise InvalidParameterError(
+                    "a private fit cannot be resumed yet (its noisy preprocessing would be "
+                    "released twice); start a new fit"
+                )
         # one GPU per LOCAL_RANK under torchrun (tabgan.gan.distributed)
         _, device = distributed.setup(device)
-        return _FitPlan(config, device, *ss.spawn(4), checkpoint, every)
+        return _FitPlan(config, device, *ss.spawn(4), checkpoint, every, private)
 
     def _fit_encoder(
         self, df: pd.DataFrame, discrete_columns: Any, plan: _FitPlan, saved: Any
@@ -336,12 +389,13 @@ class TabGAN(BaseEstimator):
             max_categories=self.max_categories,
             seed=int_seed(plan.encoder_ss),
         )
+        hook = None if plan.private is None else plan.private.hook
         if distributed.context().active:
             state = distributed.main_then_share(
-                lambda: encoder.fit(df, discrete_columns=discrete_columns).to_dict()
+                lambda: encoder.fit(df, discrete_columns=discrete_columns, privacy=hook).to_dict()
             )
             return TableEncoder.from_dict(state)
-        return encoder.fit(df, discrete_columns=discrete_columns)
+        return encoder.fit(df, discrete_columns=discrete_columns, privacy=hook)
 
     def _build(
         self, encoder: TableEncoder, matrix: np.ndarray, plan: _FitPlan, saved: Any
@@ -351,9 +405,18 @@ class TabGAN(BaseEstimator):
         config, device = plan.config, plan.device
         layout = TorchLayout(encoder.spans, device)
         data = torch.as_tensor(matrix, dtype=torch.float32, device=device)
-        sampler = ConditionalSampler.from_data(data, layout, self.log_frequency)
+        private = plan.private
+        counts = None if private is None else private.condition_counts(encoder)
+        if counts is not None:  # under DP: the noisy counts already released
+            counts = torch.as_tensor(counts, dtype=torch.float64, device=device)
+        sampler = ConditionalSampler.from_data(data, layout, self.log_frequency, counts=counts)
         # conditions by the whole table's category counts, not the shard's (no-op on one rank)
         distributed.use_global_counts(sampler, bool(self.log_frequency))
+        if private is not None and private.differential:
+            steps = max(1, config.min_steps, len(matrix) // config.batch_size)
+            planned = config.epochs * steps * config.discriminator_steps
+            dp_plan = private.training_plan(len(matrix), config.batch_size, config.pac, planned)
+            config = dataclasses.replace(config, privacy=dp_plan)
         seed = torch_seed(plan.torch_ss)
         generator = Generator(
             config.noise_dim, layout.cond_dim, self.generator_dims, layout.output_dim

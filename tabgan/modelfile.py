@@ -90,6 +90,8 @@ def save(model: TabGAN, path: str | os.PathLike) -> None:
     }
     tensors = {f"generator.{k}": v for k, v in model.generator_.state_dict().items()}
     tensors["condition_counts"] = model.condition_counts_
+    if getattr(model, "privacy_", None) is not None:
+        meta["privacy"] = model.privacy_  # epsilon, delta, the accountant, what was protected
     refiner = getattr(model, "refiner_", None)
     if refiner is not None:
         meta["refiner"], classifier = refiner.to_state()
@@ -143,6 +145,8 @@ def _restore(
     model.fit_seconds_ = float(training["fit_seconds"])
     model.encoder_seconds_ = float(training["encoder_seconds"])
     model.metadata_ = {k: meta[k] for k in ("library_version", "created")}
+    privacy = meta.get("privacy")
+    model.privacy_ = privacy if isinstance(privacy, dict) else None
     model.refresh_runtime()
     model.sample_seeds_ = None  # draw_seed starts the seeded sequence afresh
     return model
