@@ -22,9 +22,12 @@ from tabgan.evaluate.columns import MISSING, NUMERIC, ColumnInfo, subsample
 MAX_ROWS = 10_000
 # Native categorical splits in HistGradientBoosting allow at most 255 categories per column.
 _MAX_CATEGORIES = 250
-# Held-out rows and shuffles for the per-column tells: a few seconds on two cores.
+# Per-column tells: at most this many held-out rows, and at most _TELL_BUDGET rows scored in
+# all (rows x columns x shuffles), which keeps them to a few seconds on two cores even with
+# 100 columns (fewer rows and shuffles per column there, so noisier tells).
 _TELL_ROWS = 2_000
-_TELL_REPEATS = 3
+_TELL_MIN_ROWS = 300
+_TELL_BUDGET = 100_000
 
 
 def _matrix_names(infos: list[ColumnInfo]) -> list[str]:
@@ -108,23 +111,26 @@ def _tells(clf, X: np.ndarray, y: np.ndarray, infos, rng, seed: int) -> list[dic
     Permutation importance, with every shuffled copy scored in one ``predict_proba`` call
     (one call per column and repeat costs far more in per-call overhead than in trees).
     """
-    if len(y) > _TELL_ROWS:
-        keep = np.sort(rng.choice(len(y), _TELL_ROWS, replace=False))
+    k = X.shape[1]
+    repeats = 3 if k <= 30 else 2
+    rows = max(_TELL_MIN_ROWS, min(_TELL_ROWS, _TELL_BUDGET // (k * repeats)))
+    if len(y) > rows:
+        keep = np.sort(rng.choice(len(y), rows, replace=False))
         X, y = X[keep], y[keep]
     if len(np.unique(y)) < 2:
         return []
     perm_rng = np.random.default_rng(seed)
-    n, k = X.shape
-    copies = np.repeat(X[None], k * _TELL_REPEATS, axis=0)
+    n = len(y)
+    copies = np.repeat(X[None], k * repeats, axis=0)
     for j in range(k):
-        for r in range(_TELL_REPEATS):
-            copies[j * _TELL_REPEATS + r, :, j] = X[perm_rng.permutation(n), j]
+        for r in range(repeats):
+            copies[j * repeats + r, :, j] = X[perm_rng.permutation(n), j]
     proba = clf.predict_proba(np.vstack([X, copies.reshape(-1, k)]))[:, 1]
     base = roc_auc_score(y, proba[:n])
     drops = np.array(
-        [roc_auc_score(y, proba[n * (1 + c) : n * (2 + c)]) for c in range(k * _TELL_REPEATS)]
+        [roc_auc_score(y, proba[n * (1 + c) : n * (2 + c)]) for c in range(k * repeats)]
     )
-    drops = base - drops.reshape(k, _TELL_REPEATS)
+    drops = base - drops.reshape(k, repeats)
     rows = [
         {"column": str(name), "auc_drop": float(d.mean()), "auc_drop_std": float(d.std())}
         for name, d in zip(_matrix_names(infos), drops, strict=True)

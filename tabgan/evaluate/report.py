@@ -423,7 +423,7 @@ def _detection_section(result: EvaluationResult) -> list[str]:
     if tells:
         out.append(
             "<p>For each column, how much the detector's AUC drops when that column is "
-            "shuffled among the held-out rows (permutation importance, 3 shuffles): the columns "
+            "shuffled among the held-out rows (permutation importance, 2-3 shuffles): the columns "
             "at the top are the give-aways. Near 0 everywhere means no single column stands "
             "out.</p>"
         )
