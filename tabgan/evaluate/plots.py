@@ -101,6 +101,17 @@ def _numeric_panel(ax, real: pd.Series, syn: pd.Series, source: str) -> None:
     ax.set_ylabel("share of rows", fontsize=_FONT - 1)
     if source == "datetime":
         ax.xaxis.set_major_formatter(_days_formatter(hi - lo))
+    elif max(abs(lo), abs(hi)) >= 10_000:
+        ax.xaxis.set_major_formatter(FuncFormatter(_compact))
+    ax.locator_params(axis="x", nbins=6)
+
+
+def _compact(value: float, _pos=None) -> str:
+    """Large tick values as 150k, 2.5M."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
 
 
 def category_shares(real: pd.Series, syn: pd.Series, top: int = TOP_CATEGORIES):
@@ -205,22 +216,24 @@ def _heat(ax, mat, labels, vmin, vmax, cmap, title, numbers: bool):
     return image
 
 
-#: at most this many columns get the three matrices side by side, with numbers in the cells
-SIDE_BY_SIDE_MAX = 12
+#: at most this many columns get the three matrices side by side (more: stacked)
+SIDE_BY_SIDE_MAX = 20
+#: at most this many columns get the values written in the cells
+NUMBERS_MAX = 10
 
 
 def matrices_png(columns: list[str], real: np.ndarray, synthetic: np.ndarray) -> bytes:
     """Real and synthetic association matrices side by side, and their absolute difference.
 
-    Up to :data:`SIDE_BY_SIDE_MAX` columns: three panels in a row with values in the cells;
-    more: the three stacked, each as large as its labels need, colours only.
+    Up to :data:`SIDE_BY_SIDE_MAX` columns: three panels in a row (values written in the cells
+    up to :data:`NUMBERS_MAX`); more: the three stacked, each as large as its labels need.
     """
     real, synthetic = np.asarray(real), np.asarray(synthetic)
     diff = np.abs(real - synthetic)
     k = len(columns)
-    small = k <= SIDE_BY_SIDE_MAX
-    if small:
-        side = max(3.2, 0.5 * k + 1.6)
+    small = k <= NUMBERS_MAX
+    if k <= SIDE_BY_SIDE_MAX:
+        side = max(3.2, (0.5 if small else 0.3) * k + 1.6)
         fig = Figure(figsize=(3 * side + 1.5, side + 0.6), layout="constrained")
         axes = fig.subplots(1, 3)
     else:

@@ -8,15 +8,20 @@ the category shares) for categories; both on the present values.
 ``1 - |r_real - r_synthetic| / 2`` with Pearson's ``r`` on the rows where both are present;
 otherwise ``1 - TVD`` of the two-way table of shares, numbers cut into the 10 equal-width bins
 of the real column (``numpy.histogram_bin_edges``, ends open) and missing a value of its own.
-A pair whose correlation is undefined (a constant column) is left out, as in SDMetrics.
+Only pairs with a trend in the real data count towards the property score, as in SDMetrics'
+QualityReport (0.32): ``|r_real| > 0.5`` for two numbers, Cramér's V of the real two-way table
+``> 0.3`` otherwise. Every pair is still scored and listed. A pair whose correlation is
+undefined (a constant column) is left out.
 
 **Overall** = the mean of the two property scores (each the mean of its column or pair scores);
-with a single column, the column shapes score alone. All scores lie in [0, 1].
+when no pair has a real trend (or there is one column), the column shapes score alone. All
+scores lie in [0, 1].
 
 This follows SDMetrics' ``QualityReport`` (KSComplement, TVComplement, CorrelationSimilarity,
-ContingencySimilarity), so the figures can be set side by side; docs/evaluate.md records the
-comparison on a few tables. One difference: SDMetrics bins a synthetic number outside the real
-range into an extra bin at each end, here it joins the first or last bin.
+ContingencySimilarity, with its default thresholds), so the figures can be set side by side;
+docs/evaluate.md records the comparison on a few tables. One deliberate difference: SDMetrics
+cuts each table's numbers into bins of that table's own range, so a shifted synthetic column
+can look perfect; here both tables use the real column's bins.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ from tabgan.evaluate.fidelity import ks_statistic, total_variation
 
 #: equal-width bins a number is cut into for a pair with a category (SDMetrics' default)
 PAIR_BINS = 10
+#: a numeric pair counts towards the score when the real |Pearson r| exceeds this
+PAIR_CORRELATION_MIN = 0.5
+#: any other pair counts when the real two-way table's Cramér's V exceeds this
+PAIR_ASSOCIATION_MIN = 0.3
 # Two-way tables up to this many cells are counted densely; larger ones by their used cells.
 _DENSE_CELLS = 1 << 18
 
@@ -75,15 +84,39 @@ def _codes(real: pd.Series, synthetic: pd.Series, numeric: bool) -> tuple[np.nda
     return codes[: len(real)], codes[len(real) :], k + 1
 
 
-def _joint_tvd(a_r, b_r, a_s, b_s, kb: int, size: int) -> float:
+def _joint_tvd(a_r, b_r, a_s, b_s, kb: int, size: int) -> tuple[float, float]:
+    """TVD of the two tables' two-way shares, and Cramér's V of the real table."""
     jr, js = a_r * kb + b_r, a_s * kb + b_s
     if size > _DENSE_CELLS:  # ID-like columns: count only the cells that occur
         _, inverse = np.unique(np.concatenate([jr, js]), return_inverse=True)
         jr, js = inverse[: len(jr)], inverse[len(jr) :]
         size = int(inverse.max()) + 1 if len(inverse) else 1
+        v = _cramers_v(a_r, b_r)
+    else:
+        v = _cramers_v_table(np.bincount(a_r * kb + b_r, minlength=size).reshape(-1, kb))
     p = np.bincount(jr, minlength=size) / max(len(jr), 1)
     q = np.bincount(js, minlength=size) / max(len(js), 1)
-    return float(0.5 * np.abs(p - q).sum())
+    return float(0.5 * np.abs(p - q).sum()), v
+
+
+def _cramers_v(a: np.ndarray, b: np.ndarray) -> float:
+    ua, ia = np.unique(a, return_inverse=True)
+    ub, ib = np.unique(b, return_inverse=True)
+    if len(ua) * len(ub) > 4 * _DENSE_CELLS:
+        return float("nan")  # two ID-like columns: no trend worth a score
+    table = np.bincount(ia * len(ub) + ib, minlength=len(ua) * len(ub)).reshape(len(ua), -1)
+    return _cramers_v_table(table)
+
+
+def _cramers_v_table(table: np.ndarray) -> float:
+    """Cramér's V without bias correction (as ``scipy.stats.contingency.association``)."""
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0].astype(float)
+    if min(table.shape) < 2:
+        return float("nan")
+    n = table.sum()
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    return float(np.sqrt(chi2 / (n * (min(table.shape) - 1))))
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -99,8 +132,10 @@ def column_pair_trends(
 ) -> dict[tuple[str, str], dict]:
     """``{(a, b): {"score", "metric", "real", "synthetic"}}`` for every pair of columns.
 
-    ``real``/``synthetic`` hold Pearson's r for a numeric pair (``None`` otherwise). Pairs
-    with an undefined correlation are left out.
+    ``real``/``synthetic`` hold Pearson's r for a numeric pair (``None`` otherwise),
+    ``real_association`` the real Cramér's V of other pairs, ``counted`` whether the pair has
+    a real trend and so counts towards the property score. Pairs with an undefined
+    correlation are left out.
     """
     codes = {}
     for info in infos:
@@ -124,16 +159,19 @@ def column_pair_trends(
                 "metric": "CorrelationSimilarity",
                 "real": r,
                 "synthetic": s,
+                "counted": abs(r) > PAIR_CORRELATION_MIN,
             }
         else:
             ar, as_, ka = codes[a.name]
             br, bs, kb = codes[b.name]
-            tvd = _joint_tvd(ar, br, as_, bs, kb, ka * kb)
+            tvd, v = _joint_tvd(ar, br, as_, bs, kb, ka * kb)
             out[key] = {
                 "score": 1.0 - tvd,
                 "metric": "ContingencySimilarity",
                 "real": None,
                 "synthetic": None,
+                "real_association": None if np.isnan(v) else v,
+                "counted": bool(v > PAIR_ASSOCIATION_MIN),
             }
     return out
 
@@ -150,13 +188,15 @@ def quality(real: pd.DataFrame, synthetic: pd.DataFrame, infos: list[ColumnInfo]
     -------
     dict
         ``score`` (overall, in [0, 1], 1 is identical), ``column_shapes`` and
-        ``column_pair_trends`` (property means), ``columns`` (per column, worst first) and
-        ``pairs`` (a list of ``{"columns": [a, b], "score", "metric", ...}``, worst first).
+        ``column_pair_trends`` (property means; the latter over the pairs with a real trend,
+        ``None`` when there are none), ``pairs_counted``, ``columns`` (per column, worst
+        first) and ``pairs`` (every pair as ``{"columns": [a, b], "score", "metric",
+        "counted", ...}``, worst first).
     """
     shapes = column_shapes(real, synthetic, infos)
     pairs = column_pair_trends(real, synthetic, infos)
     shape_score = _mean(shapes.values())
-    pair_score = _mean(pairs.values())
+    pair_score = _mean(v for v in pairs.values() if v["counted"])
     parts = [v for v in (shape_score, pair_score) if v is not None]
     worst_cols = dict(sorted(shapes.items(), key=lambda kv: (kv[1]["score"], kv[0])))
     worst_pairs = [
@@ -167,11 +207,20 @@ def quality(real: pd.DataFrame, synthetic: pd.DataFrame, infos: list[ColumnInfo]
         "score": float(np.mean(parts)) if parts else None,
         "column_shapes": shape_score,
         "column_pair_trends": pair_score,
+        "pairs_counted": sum(v["counted"] for v in pairs.values()),
         "columns": worst_cols,
         "pairs": worst_pairs,
         "definition": "mean of Column Shapes (1-KS, 1-TVD) and Column Pair Trends "
-        "(1-|corr diff|/2, 1-TVD of the two-way table), as SDMetrics' QualityReport",
+        "(1-|corr diff|/2, 1-TVD of the two-way table; pairs with a real trend), as "
+        "SDMetrics' QualityReport",
     }
 
 
-__all__ = ["PAIR_BINS", "column_pair_trends", "column_shapes", "quality"]
+__all__ = [
+    "PAIR_ASSOCIATION_MIN",
+    "PAIR_BINS",
+    "PAIR_CORRELATION_MIN",
+    "column_pair_trends",
+    "column_shapes",
+    "quality",
+]

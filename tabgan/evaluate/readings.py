@@ -14,16 +14,21 @@ if TYPE_CHECKING:
 
 
 def read_quality(v: float | None, baseline: float | None = None) -> str:
-    """Reading of the overall quality score (or one of its two parts), 1 is identical."""
+    """Reading of the overall quality score (or one of its two parts), 1 is identical.
+
+    With ``baseline`` (what fresh real rows score) the reading is judged by the gap to it,
+    since two samples of the same real data do not score 1 either; without it, by the score.
+    """
     if v is None:
         return "n/a"
-    if baseline is not None and v >= baseline - 0.01:
+    gap = (baseline - v) if baseline is not None else (0.98 - v)
+    if gap <= 0.01:
         return "as close to the real rows as fresh real rows are"
-    if v >= 0.9:
+    if gap <= 0.03:
         text = "close to real"
-    elif v >= 0.8:
+    elif gap <= 0.08:
         text = "good, with visible differences"
-    elif v >= 0.65:
+    elif gap <= 0.15:
         text = "fair: clear differences"
     else:
         text = "poor: far from the real rows"
@@ -109,7 +114,9 @@ def advice(result: EvaluationResult) -> list[str]:
     base = q.get("baseline", {})
     score = q.get("score")
     auc = det.get("auc")
-    if score is not None and score < 0.85 and auc is not None and auc > 0.8:
+    gap = (base["score"] - score) if score is not None and base.get("score") is not None else None
+    behind = score is not None and (score < 0.85 or (gap is not None and gap > 0.03))
+    if behind and auc is not None and auc > 0.8:
         out.append(
             f"Overall quality {score:.3f} and detection AUC {auc:.2f}: the synthesizer has not "
             "yet learned the data; train longer (more epochs), or on more rows."
@@ -145,11 +152,18 @@ def advice(result: EvaluationResult) -> list[str]:
             f"which inflates the DCR ratio ({ratio:.1f}); drop duplicate rows before splitting "
             "for a fairer yardstick."
         )
-    ratios = [m["ratio"] for m in result.utility.values() if m.get("ratio") is not None]
-    if ratios and max(ratios) < 0.7:
+    summary = result.summary_scores
+    lift, skill = summary.get("utility_lift_mean"), summary.get("utility_brier_skill_ratio_mean")
+    weak = [
+        f"{name} {v:.2f}"
+        for name, v in (("lift over chance", lift), ("Brier skill ratio", skill))
+        if v is not None and v < 0.5
+    ]
+    if weak:
         out.append(
-            "Models trained on synthetic rows lose much of what real rows teach: check the "
-            "target's chart and the pairs with the target; train longer."
+            f"Models trained on synthetic rows keep little of what real rows teach "
+            f"({', '.join(weak)}; 1 is as good as real): check the pairs with the target "
+            f"{result.setup.get('target')!r} below, and train longer."
         )
     if result.setup.get("holdout_warning"):
         out.append(

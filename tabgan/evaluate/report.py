@@ -363,12 +363,15 @@ def _pairs_section(result: EvaluationResult) -> list[str]:
         "<h2>Column pair trends, worst first</h2>",
         "<p>Two numbers: 1 - |correlation difference| / 2 (Pearson). Otherwise: 1 - TVD of the "
         "two-way table of shares, numbers cut into 10 equal-width bins of the real column. "
-        "1 is identical.</p>",
+        "1 is identical. As in SDMetrics, only pairs with a trend in the real rows (|r| > 0.5, "
+        f"or Cramér's V > 0.3) count towards the score: {q.get('pairs_counted', 0)} of "
+        f"{len(pairs)} here; the others are listed too, since a trend the synthetic rows "
+        "invent is a flaw as well.</p>",
     ]
     if not pairs:
         out.append("<p>Fewer than two columns: no pairs.</p>")
         return out
-    header = ["pair", "statistic", "score", "real corr.", "synthetic corr."]
+    header = ["pair", "statistic", "score", "real corr.", "synthetic corr.", "counted"]
     rows = [
         [
             " × ".join(p["columns"]),
@@ -376,6 +379,7 @@ def _pairs_section(result: EvaluationResult) -> list[str]:
             _bar(p["score"]),
             _fmt(p.get("real")) if p.get("real") is not None else "-",
             _fmt(p.get("synthetic")) if p.get("synthetic") is not None else "-",
+            "yes" if p.get("counted") else "no (weak real trend)",
         ]
         for p in pairs
     ]

@@ -168,3 +168,18 @@ def test_readings_explain_both_directions():
     assert "below chance" in read_detection(0.3)
     assert "fresh real rows" in read_quality(0.95, 0.94)
     assert read_quality(0.5).startswith("poor")
+
+
+def test_only_pairs_with_a_real_trend_count():
+    rng = np.random.default_rng(0)
+    n = 300
+    independent = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.choice(["p", "q"], n)}
+    )
+    q = _score(independent, independent.sample(frac=1.0, random_state=0))
+    assert q["pairs_counted"] == 0 and q["column_pair_trends"] is None
+    assert q["score"] == q["column_shapes"]  # no trend to keep: the shapes alone
+    assert len(q["pairs"]) == 3 and not any(p["counted"] for p in q["pairs"])
+    tied = independent.assign(b=independent["a"] * 2 + rng.normal(0, 0.1, n))
+    q = _score(tied, tied)
+    assert [p["columns"] for p in q["pairs"] if p["counted"]] == [["a", "b"]]
