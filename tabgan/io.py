@@ -225,9 +225,13 @@ def check_single_column(df: pd.DataFrame, path: str | os.PathLike) -> None:
         in_header = cand in name
         share = float(values.str.contains(cand, regex=False).mean()) if len(values) else 0.0
         if in_header or share >= 0.5:
-            where = f"the header {_clip(name)!r}" if in_header else f"{share:.0%} of the values"
+            where = (
+                f"its header {_clip(name)!r} holds"
+                if in_header
+                else f"{share:.0%} of its values hold"
+            )
             raise DataFileError(
-                f"{path}: read as a single column, but {where} contain {sep_name(cand)} "
+                f"{path}: read as a single column, but {where} {sep_name(cand)} "
                 f"({cand!r}), a likely delimiter; give the delimiter (sep={cand!r}, or "
                 f"--sep '{cand if cand != chr(9) else 'tab'}' on the command line)"
             )

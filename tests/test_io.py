@@ -1,4 +1,4 @@
-"""Reading tables: the delimiter is detected (or given) and a misread is refused, in every reader."""
+"""Reading tables: the delimiter is detected (or given), a misread is refused, in every reader."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_one_column_holding_a_likely_delimiter_is_refused(tmp_path) -> None:
         list(iter_batches(path))
     # values, not the header
     path.write_text("note\na|b\nc|d|e\nf|g\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"of the values contain pipe"):
+    with pytest.raises(DataFileError, match=r"of its values hold pipe"):
         read_table(path)
 
 

@@ -30,6 +30,7 @@ TOP_CATEGORIES = 8
 _DPI = 96
 _FONT = 9
 _PANEL_COLUMNS = 3
+_PAGE_INCHES = 12.0
 
 
 def _png(fig: Figure) -> bytes:
@@ -196,7 +197,7 @@ def _patch(color: str, filled: bool, label: str):
 def _heat(ax, mat, labels, vmin, vmax, cmap, title, numbers: bool):
     k = len(labels)
     image = ax.imshow(mat, vmin=vmin, vmax=vmax, cmap=cmap)
-    font = _FONT if k <= 14 else 8 if k <= 30 else 7 if k <= 60 else 6
+    font = _FONT if k <= 10 else 7.5 if k <= 20 else 7 if k <= 60 else 6
     short = [wrap_label(c, 20, 1) for c in labels]
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
@@ -209,7 +210,7 @@ def _heat(ax, mat, labels, vmin, vmax, cmap, title, numbers: bool):
                 v = mat[i, j]
                 dark = abs(v - (vmin + vmax) / 2) > 0.3 * span if vmin < 0 else v > 0.55 * vmax
                 ax.text(
-                    j, i, f"{v:.2f}", ha="center", va="center", fontsize=_FONT - 1,
+                    j, i, f"{v:.2f}", ha="center", va="center", fontsize=_FONT - 2,
                     color="white" if dark else "black",
                 )  # fmt: skip
     ax.set_title(title, fontsize=_FONT + 1)
@@ -232,13 +233,12 @@ def matrices_png(columns: list[str], real: np.ndarray, synthetic: np.ndarray) ->
     diff = np.abs(real - synthetic)
     k = len(columns)
     small = k <= NUMBERS_MAX
+    # sized to the page (about 12 in at 96 dpi), so the browser shows it unscaled
     if k <= SIDE_BY_SIDE_MAX:
-        side = max(3.2, (0.5 if small else 0.3) * k + 1.6)
-        fig = Figure(figsize=(3 * side + 1.5, side + 0.6), layout="constrained")
+        fig = Figure(figsize=(_PAGE_INCHES, 4.6), layout="constrained")
         axes = fig.subplots(1, 3)
     else:
-        side = min(26.0, max(7.0, 0.2 * k + 2.5))
-        fig = Figure(figsize=(side + 1.5, 3 * side + 1.0), layout="constrained")
+        fig = Figure(figsize=(_PAGE_INCHES, 3 * (_PAGE_INCHES - 1.2)), layout="constrained")
         axes = fig.subplots(3, 1)
     im = _heat(axes[0], real, columns, -1, 1, "RdBu_r", "Real", small)
     _heat(axes[1], synthetic, columns, -1, 1, "RdBu_r", "Synthetic", small)
