@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -98,11 +99,14 @@ def evaluate_command(
 
         schema = TabGAN.load(model).encoder_.schema_
     notes: list[str] = []
-    tables = {
-        "real": read_table(real, sep=sep, notes=notes),
-        "synthetic": read_table(synthetic, sep=sep, notes=notes),
-        "test": read_table(test, sep=sep, notes=notes) if test is not None else None,
-    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # a reader's warnings are printed as notes
+        tables = {
+            "real": read_table(real, sep=sep, notes=notes),
+            "synthetic": read_table(synthetic, sep=sep, notes=notes),
+            "test": read_table(test, sep=sep, notes=notes) if test is not None else None,
+        }
+    notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     if not quiet:
         for note in notes:
             err_console.print(f"Note: {note}", markup=False)

@@ -258,6 +258,13 @@ def canonical(df: pd.DataFrame, infos: list[ColumnInfo]) -> pd.DataFrame:
             else:
                 num = pd.to_numeric(col, errors="coerce").astype("float64")
                 out[info.name] = num.where(np.isfinite(num))
+        elif info.source == "number" and not ptypes.is_numeric_dtype(col):
+            # codes stored as numbers in the real table, as text ("1.0") in another tool's
+            num = pd.to_numeric(col, errors="coerce")
+            labels = as_labels(col)
+            parsed = num.notna()
+            labels[parsed] = as_labels(num[parsed])
+            out[info.name] = labels
         else:
             out[info.name] = as_labels(col)
     return pd.DataFrame(out, index=df.index)

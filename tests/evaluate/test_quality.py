@@ -183,3 +183,11 @@ def test_only_pairs_with_a_real_trend_count():
     tied = independent.assign(b=independent["a"] * 2 + rng.normal(0, 0.1, n))
     q = _score(tied, tied)
     assert [p["columns"] for p in q["pairs"] if p["counted"]] == [["a", "b"]]
+
+
+def test_codes_written_as_text_by_another_tool_still_match():
+    real = pd.DataFrame({"survived": [0, 1, 0, 1]})
+    other = pd.DataFrame({"survived": ["1.0", "0", "x", None]})
+    infos = infer_columns(real)
+    assert infos[0].kind == CATEGORICAL
+    assert canonical(other, infos)["survived"].tolist()[:3] == ["1", "0", "x"]
