@@ -196,8 +196,9 @@ def _patch(color: str, filled: bool, label: str):
 
 def _heat(ax, mat, labels, vmin, vmax, cmap, title, numbers: bool):
     k = len(labels)
-    image = ax.imshow(mat, vmin=vmin, vmax=vmax, cmap=cmap)
-    font = _FONT if k <= 10 else 7.5 if k <= 20 else 7 if k <= 60 else 6
+    # many columns: rows taller than wide (the figure grows down), so each label has its line
+    image = ax.imshow(mat, vmin=vmin, vmax=vmax, cmap=cmap, aspect="equal" if k <= 40 else "auto")
+    font = _FONT if k <= 10 else 7.5 if k <= 20 else 7 if k <= 60 else 6.5
     short = [wrap_label(c, 20, 1) for c in labels]
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
@@ -238,7 +239,8 @@ def matrices_png(columns: list[str], real: np.ndarray, synthetic: np.ndarray) ->
         fig = Figure(figsize=(_PAGE_INCHES, 4.6), layout="constrained")
         axes = fig.subplots(1, 3)
     else:
-        fig = Figure(figsize=(_PAGE_INCHES, 3 * (_PAGE_INCHES - 1.2)), layout="constrained")
+        panel = max(_PAGE_INCHES - 1.2, 0.16 * k + 2.0)
+        fig = Figure(figsize=(_PAGE_INCHES, 3 * panel), layout="constrained")
         axes = fig.subplots(3, 1)
     im = _heat(axes[0], real, columns, -1, 1, "RdBu_r", "Real", small)
     _heat(axes[1], synthetic, columns, -1, 1, "RdBu_r", "Synthetic", small)
