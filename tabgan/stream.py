@@ -27,7 +27,8 @@ from tabgan.io import check_sep, check_single_column, check_text_head, detect_de
 
 #: bytes pyarrow reads per CSV block; type inference looks at the first block
 CSV_BLOCK_BYTES = 16 << 20
-_CONVERSION_RE = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+# pyarrow names the row too ("Row #3000: ") when it reads on one thread (OMP_NUM_THREADS=1)
+_CONVERSION_RE = re.compile(r"In CSV column #(\d+): (?:Row #\d+: )?CSV conversion error to (\w+)")
 
 
 def _check_file(path: Path) -> None:
