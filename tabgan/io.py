@@ -1,4 +1,9 @@
-"""Reading and writing tables (CSV, Parquet) with clear errors and atomic writes.
+"""Reading and writing tables (CSV, Parquet, Excel to read) with clear errors and atomic writes.
+
+The CSV delimiter is detected (comma, semicolon, tab or pipe: the one that splits the first
+lines, parsed with quotes, into the same number of fields, more than one) unless ``sep`` is
+given; a table read as one column whose header or values hold a likely delimiter is refused,
+since it is almost surely a delimiter mistake (and learning it would copy whole rows).
 
 Every problem a user can cause (missing or empty file, a folder, binary or non-UTF-8 bytes,
 ragged rows, an unbalanced quote, duplicate column names, a Parquet file that is really CSV, an
@@ -12,6 +17,8 @@ import codecs
 import contextlib
 import csv
 import gzip
+import importlib.util
+import io
 import os
 import re
 import tempfile
@@ -22,11 +29,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from tabgan.errors import DataFileError, InvalidDataError, TabGANError
+from tabgan.errors import DataFileError, InvalidDataError, InvalidParameterError, TabGANError
 
-CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _SUPPORTED = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES)
+#: delimiters tried when none is given, in order of preference on a tie
+DELIMITERS = (",", ";", "\t", "|")
+_SEP_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+#: lines of the file's head the delimiter is judged on
+_SNIFF_LINES = 50
 _HEAD_BYTES = 8192
 _PARQUET_MAGIC = b"PAR1"
 _UTF16_32_BOMS = (
@@ -40,13 +53,59 @@ _QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def table_format(path: str | os.PathLike) -> str:
-    """Return ``"csv"`` or ``"parquet"`` for a path, judged by its extension."""
+    """Return ``"csv"`` or ``"parquet"`` for a path, judged by its extension (write formats)."""
     name = str(path).lower()
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     if name.endswith(CSV_SUFFIXES) or name == "-":
         return "csv"
+    if name.endswith(EXCEL_SUFFIXES):
+        raise DataFileError(
+            f"{path}: unknown table format for writing; Excel is read, not written: "
+            f"give a name ending in {_SUPPORTED}"
+        )
     raise DataFileError(f"{path}: unknown table format; supported file names end in {_SUPPORTED}")
+
+
+def read_format(path: str | os.PathLike) -> str:
+    """Return ``"csv"``, ``"parquet"`` or ``"excel"`` for a path to read, by its extension."""
+    if str(path).lower().endswith(EXCEL_SUFFIXES):
+        return "excel"
+    name = str(path).lower()
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(CSV_SUFFIXES) or name == "-":
+        return "csv"
+    raise DataFileError(
+        f"{path}: unknown table format; supported file names end in {_SUPPORTED} "
+        f"or {', '.join(EXCEL_SUFFIXES)}"
+    )
+
+
+def check_sep(sep: str | None) -> str | None:
+    """Validate a delimiter given by the user; ``None`` means "detect it".
+
+    Accepts one character or a name: ``comma``, ``semicolon``, ``tab`` (or ``\\t``), ``pipe``.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``sep`` is empty, longer than one character (and not a name), a quote or a newline.
+    """
+    if sep is None:
+        return None
+    value = _SEP_NAMES.get(str(sep).lower(), str(sep))
+    if len(value) != 1 or value in '"\r\n':
+        raise InvalidParameterError(
+            f"sep={sep!r} is not a delimiter; give one character such as ',' ';' '|' or a name: "
+            "comma, semicolon, tab, pipe"
+        )
+    return value
+
+
+def sep_name(sep: str) -> str:
+    """A printable name of a delimiter (``'tab'`` for the tab character)."""
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(sep, repr(sep))
 
 
 def _check_readable(path: Path) -> None:
@@ -60,22 +119,126 @@ def _check_readable(path: Path) -> None:
         raise DataFileError(f"{path}: the file is empty")
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV or Parquet file into a DataFrame.
+def read_table(
+    path: str | os.PathLike, sep: str | None = None, notes: list[str] | None = None
+) -> pd.DataFrame:
+    """Read a CSV, Parquet or Excel file into a DataFrame.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``/``.tsv``/``.txt``/``.csv.gz``, ``.parquet`` or ``.xlsx`` file (Excel needs
+        the optional ``openpyxl``: ``pip install 'tabgan[excel]'``; the first sheet is read).
+    sep
+        The CSV delimiter (one character, or ``comma``/``semicolon``/``tab``/``pipe``).
+        ``None`` detects it among comma, semicolon, tab and pipe.
+    notes
+        If given, a line is appended for what a user should be told, e.g. that the delimiter
+        detected was a semicolon (nothing is printed; the CLI prints these).
 
     Raises
     ------
     DataFileError
-        The file is missing, a folder, empty, binary, not UTF-8 or malformed.
+        The file is missing, a folder, empty, binary, not UTF-8 or malformed; it reads as one
+        column whose header or values hold a likely delimiter; Excel without openpyxl.
     InvalidDataError
         The table has no rows or duplicate column names.
+    InvalidParameterError
+        ``sep`` is not a single character or known name.
     """
     path = Path(path)
+    sep = check_sep(sep)
     _check_readable(path)
-    fmt = table_format(path)
-    df = _read_parquet(path) if fmt == "parquet" else _read_csv(path)
+    fmt = read_format(path)
+    if fmt == "parquet":
+        df = _read_parquet(path)
+    elif fmt == "excel":
+        df = _read_excel(path)
+    else:
+        df = _read_csv(path, sep, notes)
     _check_frame(df, str(path))
     return df
+
+
+def detect_delimiter(path: str | os.PathLike, notes: list[str] | None = None) -> str:
+    """The delimiter of a CSV file, judged on its first lines (see :func:`sniff_delimiter`).
+
+    ``notes`` (if given) gets a line naming the delimiter when it is not a comma.
+    """
+    path = Path(path)
+    head = _read_head(path)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if len(head) == _HEAD_BYTES:  # the last line may be cut: leave it out
+        text = text[: text.rfind("\n") + 1] or text
+    sep = sniff_delimiter(text, default=_default_sep(path))
+    if notes is not None and sep != ",":
+        notes.append(f"{path}: read with {sep_name(sep)} ({sep!r}) as the delimiter (detected)")
+    return sep
+
+
+def sniff_delimiter(text: str, default: str = ",") -> str:
+    """The delimiter that splits ``text`` (the first lines of a CSV) most consistently.
+
+    Each of :data:`DELIMITERS` parses the text with CSV quoting rules (so delimiters inside
+    quoted values do not count); a candidate qualifies when the header has more than one field
+    and at least 90% of the following records have as many. The qualifying candidate with the
+    most fields wins (ties go to the earlier one in :data:`DELIMITERS`); with none,
+    ``default``. Unlike ``csv.Sniffer`` this cannot be fooled by a delimiter that is frequent
+    inside values but not in the header.
+    """
+    best, best_width = default, 1
+    for cand in DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=cand))[: _SNIFF_LINES + 1]
+        except csv.Error:
+            continue
+        widths = [len(r) for r in rows if r]
+        if not widths or widths[0] < 2:
+            continue
+        body = widths[1:]
+        same = sum(w == widths[0] for w in body)
+        if body and same < 0.9 * len(body):
+            continue
+        if widths[0] > best_width:
+            best, best_width = cand, widths[0]
+    return best
+
+
+def _default_sep(path: Path) -> str:
+    return "\t" if str(path).lower().endswith((".tsv", ".tsv.gz")) else ","
+
+
+def check_single_column(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Refuse a one-column read whose header or values hold a likely delimiter.
+
+    Raises
+    ------
+    DataFileError
+        ``df`` has one column and its name, or half its text values, contain a delimiter.
+    """
+    if df.shape[1] != 1:
+        return
+    name = str(df.columns[0])
+    values = df.iloc[:1000, 0].dropna()
+    values = values[values.map(lambda v: isinstance(v, str))]
+    for cand in DELIMITERS:
+        in_header = cand in name
+        share = float(values.str.contains(cand, regex=False).mean()) if len(values) else 0.0
+        if in_header or share >= 0.5:
+            where = (
+                f"its header {_clip(name)!r} holds"
+                if in_header
+                else f"{share:.0%} of its values hold"
+            )
+            raise DataFileError(
+                f"{path}: read as a single column, but {where} {sep_name(cand)} "
+                f"({cand!r}), a likely delimiter; give the delimiter (sep={cand!r}, or "
+                f"--sep '{cand if cand != chr(9) else 'tab'}' on the command line)"
+            )
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -175,7 +338,7 @@ def _malformed(path: Path, exc: Exception) -> DataFileError:
         expected, line, saw = fields.groups()
         return DataFileError(
             f"{path}: malformed CSV: line {line} has {saw} fields, expected {expected} like the "
-            "header; quote values that contain the delimiter"
+            "header; quote values that contain the delimiter, or give the right delimiter (--sep)"
         )
     quote = _QUOTE_RE.search(text)
     if quote:
@@ -188,14 +351,34 @@ def _malformed(path: Path, exc: Exception) -> DataFileError:
     return DataFileError(f"{path}: malformed CSV ({_first_line(exc)})")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_excel(path: Path) -> pd.DataFrame:
+    if importlib.util.find_spec("openpyxl") is None:
+        raise DataFileError(
+            f"{path}: reading Excel files needs openpyxl: pip install 'tabgan[excel]' "
+            "(or pip install openpyxl), or save the sheet as CSV"
+        )
+    try:
+        return pd.read_excel(path, sheet_name=0, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError... for bad files
+        raise DataFileError(f"{path}: not a readable Excel file ({_first_line(exc)})") from exc
+
+
+def check_text_head(path: Path) -> bytes:
+    """The first bytes of a CSV file, refusing UTF-16/32 and binary files."""
     head = _read_head(path)
     for bom in _UTF16_32_BOMS:
         if head.startswith(bom):
             raise DataFileError(f"{path}: the file is UTF-16 or UTF-32 text; re-save it as UTF-8")
     if b"\x00" in head:
         raise DataFileError(f"{path}: looks like a binary file, not CSV text")
-    sep = "\t" if str(path).lower().endswith((".tsv", ".tsv.gz")) else ","
+    return head
+
+
+def _read_csv(path: Path, sep: str | None = None, notes: list[str] | None = None) -> pd.DataFrame:
+    head = check_text_head(path)
+    detected = sep is None
+    if detected:
+        sep = detect_delimiter(path, notes)
     try:
         header = pd.read_csv(path, sep=sep, nrows=0, encoding="utf-8")
     except UnicodeDecodeError:
@@ -236,6 +419,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 "in the header; add the missing header names or check the delimiter"
             )
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if detected:
+        check_single_column(df, path)
     return df
 
 

@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import DataFileError, InvalidDataError
-from tabgan.io import table_format
+from tabgan.io import check_sep, check_single_column, check_text_head, detect_delimiter, read_format
 
 #: bytes pyarrow reads per CSV block; type inference looks at the first block
 CSV_BLOCK_BYTES = 16 << 20
-_CONVERSION_RE = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+# pyarrow names the row too ("Row #3000: ") when it reads on one thread (OMP_NUM_THREADS=1)
+_CONVERSION_RE = re.compile(r"In CSV column #(\d+): (?:Row #\d+: )?CSV conversion error to (\w+)")
 
 
 def _check_file(path: Path) -> None:
@@ -39,10 +40,9 @@ def _check_file(path: Path) -> None:
         raise DataFileError(f"{path}: the file is empty")
 
 
-def _csv_batches(path: Path, column_types: dict[str, object]):
+def _csv_batches(path: Path, column_types: dict[str, object], delimiter: str):
     import pyarrow.csv as pacsv
 
-    delimiter = "\t" if str(path).lower().endswith((".tsv", ".tsv.gz")) else ","
     return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
@@ -51,8 +51,14 @@ def _csv_batches(path: Path, column_types: dict[str, object]):
     )
 
 
-def _batches(path: Path, batch_rows: int) -> Iterator:
-    """pyarrow record batches of a CSV or Parquet file; ``None`` means "starting over".
+def _batches(
+    path: Path, batch_rows: int, sep: str | None = None, notes: list[str] | None = None
+) -> Iterator:
+    """pyarrow record batches of a CSV, Parquet or Excel file; ``None`` means "starting over".
+
+    The CSV delimiter is ``sep`` or, when ``None``, detected as :func:`tabgan.io.read_table`
+    does (with the same refusal of a one-column table holding a likely delimiter). An Excel
+    sheet (at most about a million rows) is read whole and cut into batches.
 
     A CSV column whose type changes after the first block (whole numbers, then ``1.5``; numbers,
     then text) makes pyarrow's streaming reader fail mid-file. The column is then widened
@@ -62,7 +68,15 @@ def _batches(path: Path, batch_rows: int) -> Iterator:
     import pyarrow as pa
 
     _check_file(path)
-    if table_format(path) == "parquet":
+    sep = check_sep(sep)
+    fmt = read_format(path)
+    if fmt == "excel":
+        from tabgan.io import read_table
+
+        table = pa.Table.from_pandas(read_table(path), preserve_index=False)
+        yield from table.to_batches(max_chunksize=batch_rows)
+        return
+    if fmt == "parquet":
         import pyarrow.parquet as pq
 
         try:
@@ -71,13 +85,21 @@ def _batches(path: Path, batch_rows: int) -> Iterator:
             raise DataFileError(f"{path}: not a readable Parquet file ({exc})") from exc
         yield from handle.iter_batches(batch_size=batch_rows)
         return
+    check_text_head(path)
+    detected = sep is None
+    delimiter = detect_delimiter(path, notes) if detected else sep
     column_types: dict[str, object] = {}
+    checked = False
     while True:
         names: list[str] = []
         try:
-            reader = _csv_batches(path, column_types)
+            reader = _csv_batches(path, column_types, delimiter)
             names = reader.schema.names
-            yield from reader
+            for batch in reader:
+                if detected and not checked and batch.num_columns == 1:
+                    check_single_column(batch.to_pandas(), path)
+                checked = True
+                yield batch
             return
         except pa.ArrowInvalid as exc:
             match = _CONVERSION_RE.search(str(exc))
@@ -93,9 +115,17 @@ def _batches(path: Path, batch_rows: int) -> Iterator:
             yield None
 
 
-def iter_batches(path: str | os.PathLike, rows: int = 100_000) -> Iterator[pd.DataFrame]:
-    """Yield the table in ``path`` (CSV or Parquet) as DataFrames of ``rows`` rows (the last
-    may be shorter); memory holds about one chunk.
+def iter_batches(
+    path: str | os.PathLike,
+    rows: int = 100_000,
+    sep: str | None = None,
+    notes: list[str] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Yield the table in ``path`` (CSV, Parquet or Excel) as DataFrames of ``rows`` rows (the
+    last may be shorter); memory holds about one chunk.
+
+    ``sep`` and ``notes`` are as in :func:`tabgan.io.read_table` (``None`` detects the
+    delimiter; a note says which was used when it is not a comma).
 
     For a CSV whose column types change after the first 16 MB, reading restarts with the column
     widened and the rows already yielded are skipped, so later chunks may carry the wider dtype
@@ -110,7 +140,7 @@ def iter_batches(path: str | os.PathLike, rows: int = 100_000) -> Iterator[pd.Da
     held = 0
     emitted = 0
     seen = 0  # rows read in this pass (after a restart: skip up to `emitted`)
-    for batch in _batches(path, rows):
+    for batch in _batches(path, rows, sep, notes):
         if batch is None:
             pending, held, seen = [], 0, 0
             continue
@@ -134,7 +164,12 @@ def iter_batches(path: str | os.PathLike, rows: int = 100_000) -> Iterator[pd.Da
 
 
 def read_sample(
-    path: str | os.PathLike, max_rows: int, seed: int | None = 0, batch_rows: int = 65_536
+    path: str | os.PathLike,
+    max_rows: int,
+    seed: int | None = 0,
+    batch_rows: int = 65_536,
+    sep: str | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """A uniform random sample of at most ``max_rows`` rows of a CSV or Parquet file.
 
@@ -149,6 +184,9 @@ def read_sample(
         use the same one).
     batch_rows
         Rows per Parquet record batch (CSV is read in 16 MB blocks).
+    sep, notes
+        As in :func:`tabgan.io.read_table`: the CSV delimiter (``None`` detects it) and a list
+        that gets a line when the detected delimiter is not a comma.
 
     Returns
     -------
@@ -172,7 +210,7 @@ def read_sample(
     held = 0
     threshold = np.inf  # the max_rows-th smallest key kept so far (stale between compactions)
     start = 0
-    for batch in _batches(path, batch_rows):
+    for batch in _batches(path, batch_rows, sep, notes):
         if batch is None:  # a CSV column was widened: start over with a fresh, same-seed draw
             tables, keys, row_ids, held, threshold, start = [], [], [], 0, np.inf, 0
             rng = np.random.default_rng(seed)

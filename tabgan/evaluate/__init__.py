@@ -1,7 +1,8 @@
-"""Judge any synthetic table: utility, fidelity, detectability and privacy, with a report.
+"""Judge any synthetic table: quality, utility, fidelity, detectability, privacy; with a report.
 
-This package never imports the synthesizer (``tabgan.gan``, ``tabgan.model``, torch) nor its
-encoder: a judge must not depend on what it judges.
+This package never imports the synthesizer (``tabgan.gan``, ``tabgan.model``, torch): a judge
+must not depend on what it judges. It reads column kinds with the encoder's own inference rule
+(``tabgan.encoding.schema``, pandas only) or from a model's saved schema, so both agree.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
-"""Light column typing and shared preprocessing for the evaluator.
+"""Column typing and shared preprocessing for the evaluator.
 
-The evaluator judges any synthetic table, so it keeps its own small notion of column kinds
-(numeric or categorical) instead of borrowing the synthesizer's encoder: a judge must not
-share assumptions with what it judges.
+Each column is compared as numeric or categorical. The kinds come, in order of precedence,
+from ``discrete_columns`` (forced categorical), from a schema (the model's, so the judge reads
+columns as the synthesizer modelled them), or from the schema inference rule of
+:func:`tabgan.encoding.schema.infer_column` (pandas only): 0/1 and small-integer columns are
+categories there, and so here. The evaluator never imports the model, the GAN or torch.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +21,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_column
 from tabgan.errors import InvalidDataError
 
 NUMERIC = "numeric"
@@ -27,8 +32,6 @@ MISSING = "__missing__"
 # One-hot width cap per column; rarer categories are pooled, which keeps models fast on
 # ID-like columns without dropping the common values.
 MAX_CATEGORIES = 20
-# Share of values that must parse as dates before a text column is treated as a date.
-_DATE_SHARE = 0.95
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,14 @@ class ColumnInfo:
         ``"numeric"`` or ``"categorical"``.
     source : str
         What the real column looked like: ``"number"``, ``"datetime"``, ``"bool"`` or ``"text"``.
+    date_format : str, optional
+        The ``strftime`` format of date text (from the schema), ``None`` for ISO or typed dates.
     """
 
     name: str
     kind: str
     source: str
+    date_format: str | None = None
 
 
 def check_columns(real: pd.DataFrame, other: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -73,42 +79,136 @@ def check_columns(real: pd.DataFrame, other: pd.DataFrame, what: str) -> pd.Data
     return other[list(real.columns)]
 
 
-def _looks_like_dates(values: pd.Series) -> bool:
-    present = values.dropna()
-    if len(present) == 0 or not (ptypes.is_object_dtype(values) or ptypes.is_string_dtype(values)):
-        return False
-    sample = present.astype(str).head(500)
-    # Short tokens ("a", "1", "M") would parse as odd dates; real date text is longer.
-    if sample.str.len().median() < 6:
-        return False
-    parsed = pd.to_datetime(sample, errors="coerce", format="ISO8601")
-    return bool(parsed.notna().mean() >= _DATE_SHARE)
+def _source(col: pd.Series) -> str:
+    if ptypes.is_bool_dtype(col) or (col.dtype == object and _all_bool(col)):
+        return "bool"
+    if ptypes.is_datetime64_any_dtype(col):
+        return "datetime"
+    if ptypes.is_numeric_dtype(col) or ptypes.is_timedelta64_dtype(col):
+        return "number"
+    return "text"
 
 
-def infer_columns(real: pd.DataFrame) -> list[ColumnInfo]:
-    """Decide, from the real table alone, how each column is compared.
+def _all_bool(col: pd.Series) -> bool:
+    present = col.dropna()
+    return len(present) > 0 and all(isinstance(v, (bool, np.bool_)) for v in present.unique())
 
-    Numbers are numeric; booleans and text are categorical; datetimes (typed or ISO text)
-    are numeric, measured in days, so their spread is compared rather than exact dates.
+
+def info_from_spec(spec: ColumnSpec, col: pd.Series) -> ColumnInfo:
+    """How a column of a given schema kind is compared (categories, booleans, constants and
+    empty columns as categories; numbers and dates as numbers)."""
+    name = spec.name
+    if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER):
+        return ColumnInfo(name, NUMERIC, "number")
+    if spec.kind == ColumnKind.DATETIME:
+        return ColumnInfo(name, NUMERIC, "datetime", spec.options.get("format"))
+    return ColumnInfo(name, CATEGORICAL, _source(col))
+
+
+def infer_columns(
+    real: pd.DataFrame,
+    discrete_columns: Sequence[str] | None = None,
+    schema: Schema | Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
+) -> list[ColumnInfo]:
+    """Decide how each column is compared.
+
+    Parameters
+    ----------
+    real : DataFrame
+        The real table.
+    discrete_columns : sequence of str, optional
+        Columns compared as categories whatever their values (``--discrete``).
+    schema : Schema or mapping of column name to kind, optional
+        Kinds to use (e.g. a fitted model's ``encoder_.schema_``); kinds are
+        :class:`~tabgan.encoding.schema.ColumnKind` values such as ``"categorical"``.
+    notes : list of str, optional
+        Gets a line for warnings raised while inferring (e.g. a column mixing numbers and text).
+
+    Without a schema the kinds follow :func:`tabgan.encoding.schema.infer_column`, the rule
+    the model's encoder uses: integer columns with at most 10 distinct values, booleans and
+    text are categories; other numbers, and dates (typed or text in one format, measured in
+    days), are numbers.
+
+    Raises
+    ------
+    InvalidDataError
+        A name in ``discrete_columns`` or the schema is not a column of ``real``, a column of
+        ``real`` is not in the schema, or a kind is unknown.
     """
+    names = [str(c) for c in real.columns]
+    forced = [discrete_columns] if isinstance(discrete_columns, str) else discrete_columns
+    forced = [str(c) for c in (forced or [])]
+    for name in forced:
+        if name not in names:
+            raise InvalidDataError(
+                f"unknown column {name!r} in discrete columns; columns are: {names}"
+            )
+    kinds = _schema_kinds(schema, names)
     infos = []
     for name in real.columns:
         col = real[name]
-        if ptypes.is_bool_dtype(col):
-            infos.append(ColumnInfo(name, CATEGORICAL, "bool"))
-        elif ptypes.is_datetime64_any_dtype(col):
-            infos.append(ColumnInfo(name, NUMERIC, "datetime"))
-        elif ptypes.is_numeric_dtype(col):
-            infos.append(ColumnInfo(name, NUMERIC, "number"))
-        elif _looks_like_dates(col):
-            infos.append(ColumnInfo(name, NUMERIC, "datetime"))
+        if name in kinds:
+            spec = ColumnSpec(str(name), kinds[name][0], str(col.dtype), kinds[name][1])
         else:
-            infos.append(ColumnInfo(name, CATEGORICAL, "text"))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                spec = infer_column(str(name), col)
+            if notes is not None:
+                notes.extend(str(w.message) for w in caught)
+        info = info_from_spec(spec, col)
+        if name in forced and info.kind == NUMERIC:
+            info = ColumnInfo(name, CATEGORICAL, _source(col))
+        infos.append(info)
     return infos
 
 
-def _as_days(values: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
+def _schema_kinds(
+    schema: Schema | Mapping[str, str] | None, names: list[str]
+) -> dict[str, tuple[ColumnKind, dict]]:
+    if schema is None:
+        return {}
+    if isinstance(schema, Schema):
+        given = {c.name: (c.kind, dict(c.options)) for c in schema}
+    elif isinstance(schema, Mapping):
+        given = {}
+        for name, kind in schema.items():
+            try:
+                given[str(name)] = (ColumnKind(kind), {})
+            except ValueError as exc:
+                known = ", ".join(k.value for k in ColumnKind)
+                raise InvalidDataError(
+                    f"unknown kind {kind!r} for column {name!r}; kinds: {known}"
+                ) from exc
+    else:
+        raise InvalidDataError(
+            f"schema must be a tabgan Schema or a mapping of column to kind, "
+            f"not {type(schema).__name__}"
+        )
+    unknown = [n for n in given if n not in names]
+    absent = [n for n in names if n not in given]
+    if unknown or absent:
+        parts = ([f"the model has columns {unknown} the table lacks"] if unknown else []) + (
+            [f"the table has columns {absent} the model lacks"] if absent else []
+        )
+        raise InvalidDataError(
+            f"the column kinds do not fit the real table: {'; '.join(parts)}; evaluate the "
+            "table the model was trained on, or leave out the model"
+        )
+    return given
+
+
+def _as_days(values: pd.Series, date_format: str | None = None) -> pd.Series:
+    if ptypes.is_datetime64_any_dtype(values):
+        parsed = values
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "could not infer format": coerced, not an error
+            parsed = pd.to_datetime(
+                values.astype("string") if values.dtype == object else values,
+                errors="coerce",
+                format=date_format or "ISO8601",
+            )
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert(None)
     days = (parsed - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
@@ -150,12 +250,21 @@ def canonical(df: pd.DataFrame, infos: list[ColumnInfo]) -> pd.DataFrame:
         col = df[info.name]
         if info.kind == NUMERIC:
             if info.source == "datetime":
-                out[info.name] = _as_days(col)
+                out[info.name] = _as_days(col, info.date_format)
+            elif ptypes.is_timedelta64_dtype(col):
+                out[info.name] = col.dt.total_seconds().astype("float64")
             elif ptypes.is_bool_dtype(col):
                 out[info.name] = col.astype("float64")
             else:
                 num = pd.to_numeric(col, errors="coerce").astype("float64")
                 out[info.name] = num.where(np.isfinite(num))
+        elif info.source == "number" and not ptypes.is_numeric_dtype(col):
+            # codes stored as numbers in the real table, as text ("1.0") in another tool's
+            num = pd.to_numeric(col, errors="coerce")
+            labels = as_labels(col)
+            parsed = num.notna()
+            labels[parsed] = as_labels(num[parsed])
+            out[info.name] = labels
         else:
             out[info.name] = as_labels(col)
     return pd.DataFrame(out, index=df.index)

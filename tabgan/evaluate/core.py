@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from tabgan.evaluate.columns import (
 from tabgan.evaluate.detection import detection
 from tabgan.evaluate.fidelity import fidelity
 from tabgan.evaluate.privacy import privacy
+from tabgan.evaluate.quality import quality
 from tabgan.evaluate.result import EvaluationResult, headline
 from tabgan.evaluate.utility import CLASSIFICATION, infer_task, target_values, utility
 from tabgan.io import read_table
@@ -70,6 +73,14 @@ def _split(
     return train, hold, how
 
 
+def _name(table: Table | None, given: str | None) -> str | None:
+    if given is not None:
+        return str(given)
+    if isinstance(table, (str, os.PathLike)):
+        return str(table)
+    return None
+
+
 def evaluate(
     real: Table,
     synthetic: Table,
@@ -80,6 +91,10 @@ def evaluate(
     seed: int = 0,
     models: dict[str, object] | None = None,
     max_rows: int = 50_000,
+    discrete_columns: Sequence[str] | None = None,
+    schema: object | None = None,
+    names: Mapping[str, str] | None = None,
+    settings: Mapping[str, object] | None = None,
 ) -> EvaluationResult:
     """Score a synthetic table for utility, fidelity, detectability and privacy.
 
@@ -103,6 +118,17 @@ def evaluate(
         Unfitted scikit-learn estimators replacing the default three model families.
     max_rows : int
         At most this many rows per table train the utility models (subsampled beyond).
+    discrete_columns : sequence of str, optional
+        Columns compared as categories whatever their values (overrides ``schema``).
+    schema : tabgan Schema or mapping of column to kind, optional
+        Column kinds to judge by, e.g. ``TabGAN.load(path).encoder_.schema_`` so the judge
+        reads every column as the model did. Without it the kinds follow the encoder's own
+        inference rule (:func:`tabgan.encoding.schema.infer_column`).
+    names : mapping, optional
+        What to call the tables in the report (``{"real": "train.csv", ...}``); paths given
+        as ``real``/``synthetic``/``test`` name themselves.
+    settings : mapping, optional
+        Extra settings to show in the report's header (e.g. ``{"model": "m.tabgan"}``).
 
     Returns
     -------
@@ -114,8 +140,56 @@ def evaluate(
     InvalidDataError
         Columns differ between tables, the target is unknown or cannot be predicted.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        # library warnings (scipy, sklearn, pandas) become notes in the result, not terminal noise
+        warnings.simplefilter("always")
+        result = _evaluate(
+            real,
+            synthetic,
+            target,
+            test,
+            task=task,
+            seed=seed,
+            models=models,
+            max_rows=max_rows,
+            discrete_columns=discrete_columns,
+            schema=schema,
+        )
+    seen: set[str] = set()
+    for w in caught:
+        if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
+            continue  # about library internals, nothing a user of the figures can act on
+        text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
+        line = f"{w.category.__name__}: {text}"
+        if text and line not in seen:
+            seen.add(line)
+            result.setup["notes"].append(f"warning while evaluating: {line}")
+    result.setup["files"] = {
+        "real": _name(real, (names or {}).get("real")),
+        "synthetic": _name(synthetic, (names or {}).get("synthetic")),
+        "test": _name(test, (names or {}).get("test")),
+    }
+    result.setup["settings"] = {str(k): v for k, v in (settings or {}).items()}
+    return result
+
+
+def _evaluate(
+    real: Table,
+    synthetic: Table,
+    target: str | None,
+    test: Table | None,
+    *,
+    task: str,
+    seed: int,
+    models: dict[str, object] | None,
+    max_rows: int,
+    discrete_columns: Sequence[str] | None,
+    schema: object | None,
+) -> EvaluationResult:
     started = time.perf_counter()
     seconds: dict[str, float] = {}
+    if isinstance(discrete_columns, str):
+        discrete_columns = [discrete_columns]
     real_df = _load(real, "real")
     syn_df = check_columns(real_df, _load(synthetic, "synthetic"), "synthetic")
     test_df = _load(test, "test")
@@ -133,7 +207,8 @@ def evaluate(
             f"the real table has {len(real_df)} rows; need at least {_MIN_ROWS} to hold some out"
         )
 
-    infos = infer_columns(real_df)
+    notes: list[str] = []
+    infos = infer_columns(real_df, discrete_columns, schema, notes)
     # A date target is predicted as a number of days, like any date column here.
     dated = target is not None and any(i.name == target and i.source == "datetime" for i in infos)
     task_ = None
@@ -145,7 +220,6 @@ def evaluate(
             task,
         )
     seeds = np.random.SeedSequence(seed).generate_state(5)
-    notes: list[str] = []
 
     if test_df is None:
         labels = None
@@ -193,6 +267,12 @@ def evaluate(
     f_syn = subsample(syn_c, FIDELITY_ROWS, rng)
     f_hold = subsample(hold_c, FIDELITY_ROWS, rng)
     fid, matrices = fidelity(f_real, f_syn, infos, holdout=f_hold)
+    qual = quality(f_real, f_syn, infos)
+    if len(f_hold) > 1:
+        base = quality(f_real, f_hold, infos)
+        qual["baseline"] = {
+            k: base[k] for k in ("score", "column_shapes", "column_pair_trends")
+        } | {"note": "real holdout vs real training rows: what fresh real rows score"}
     seconds["fidelity"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -216,13 +296,20 @@ def evaluate(
             "synthetic": len(syn_df),
         },
         "columns": {str(i.name): i.kind for i in infos},
+        "kinds_from": (
+            "the model's schema"
+            if schema is not None
+            else "tabgan's schema inference (the encoder's rule)"
+        )
+        + (f", with {list(discrete_columns)} forced categorical" if discrete_columns else ""),
         "seed": seed,
         "notes": notes,
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
     }
     return EvaluationResult(
-        summary_scores=headline(util, fid, det, priv),
+        summary_scores=headline(util, fid, det, priv, qual),
         utility=util,
+        quality=qual,
         fidelity=fid,
         detection=det,
         privacy=priv,

@@ -14,8 +14,11 @@ import numpy as np
 from tabgan.evaluate.utility import MIN_SIGNAL, lift_ratio
 
 
-def headline(utility: dict, fidelity: dict, detection: dict, privacy: dict) -> dict:
+def headline(
+    utility: dict, fidelity: dict, detection: dict, privacy: dict, quality: dict | None = None
+) -> dict:
     """The few figures a reader looks at first, gathered from the sections."""
+    quality = quality or {}
     ratios = [m["ratio"] for m in utility.values() if m.get("ratio") is not None]
     lifts = [lift_ratio(m["tstr"], m["trtr"], m["metric"]) for m in utility.values()]
     lifts = [v for v in lifts if v is not None]
@@ -27,6 +30,9 @@ def headline(utility: dict, fidelity: dict, detection: dict, privacy: dict) -> d
         if "brier_skill" in m["scores"] and m["scores"]["brier_skill"]["trtr"] >= MIN_SIGNAL
     ]
     return {
+        "quality_score": quality.get("score"),
+        "column_shapes": quality.get("column_shapes"),
+        "column_pair_trends": quality.get("column_pair_trends"),
         "utility_metric": metric,
         "utility_ratio_mean": float(np.mean(ratios)) if ratios else None,
         "utility_lift_mean": float(np.mean(lifts)) if lifts else None,
@@ -65,7 +71,8 @@ class EvaluationResult:
     Attributes
     ----------
     summary_scores : dict
-        Headline figures: mean TSTR/TRTR ratio, mean KS/TVD, association difference,
+        Headline figures: overall quality score (and its column shapes and pair trends
+        parts), mean TSTR/TRTR ratio, mean KS/TVD, association difference,
         detection AUC, exact-match rate, privacy flag.
     utility : dict
         ``{model: {"tstr", "trtr", "metric", "ratio", "scores"}}``; empty without a target.
@@ -82,6 +89,12 @@ class EvaluationResult:
         real table), row counts, column kinds, notes and timings.
     association : dict
         ``columns`` and the ``real`` and ``synthetic`` association matrices.
+    quality : dict
+        The overall quality score (SDMetrics-style): ``score``, ``column_shapes``,
+        ``column_pair_trends``, per-column and per-pair scores worst first, and ``baseline``
+        (the same figures for real holdout rows).
+    logic : dict
+        Results of logic checks, when they ran (empty otherwise).
     """
 
     summary_scores: dict
@@ -91,6 +104,8 @@ class EvaluationResult:
     privacy: dict
     setup: dict
     association: dict = field(repr=False, default_factory=dict)
+    quality: dict = field(default_factory=dict)
+    logic: dict = field(default_factory=dict)
     _infos: list = field(repr=False, default_factory=list)
     _frames: dict = field(repr=False, default_factory=dict)
     _dcr: dict = field(repr=False, default_factory=dict)
@@ -110,6 +125,8 @@ class EvaluationResult:
         return to_jsonable(
             {
                 "summary": self.summary_scores,
+                "quality": self.quality,
+                "logic": self.logic,
                 "utility": self.utility,
                 "fidelity": fidelity,
                 "detection": self.detection,

@@ -59,7 +59,9 @@ def test_json_and_report_files(files):
     assert set(scores) >= {"utility", "fidelity", "detection", "privacy"}
     assert scores["setup"]["holdout"] == "given test table"
     html = page.read_text()
-    assert html.count("data:image/png;base64,") == 4
+    assert html.count("data:image/png;base64,") == 9
+    for name in ("real.csv", "syn.csv", "test.csv"):
+        assert name in html  # the files compared are named in the header
     assert not list(files.glob(".*.tmp"))  # atomic writes leave no temporary files
 
 
@@ -134,3 +136,43 @@ def test_real_subprocess(files):
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["detection"]["auc"] is not None
     assert "Synthetic data evaluation" in run.stderr
+
+
+def _kinds(result) -> dict:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["setup"]["columns"]
+
+
+def test_discrete_and_model_kinds(files, tmp_path, fitted_model):
+    args = ["evaluate", str(files / "real.csv"), str(files / "syn.csv"), "--json", "-", "-q"]
+    assert _kinds(runner.invoke(app, args))["count"] == "numeric"
+    forced = _kinds(runner.invoke(app, [*args, "--discrete", "count, w"]))
+    assert forced["count"] == "categorical" and forced["w"] == "categorical"
+    bad = runner.invoke(app, [*args, "--discrete", "nope"])
+    assert bad.exit_code == 1 and "unknown column 'nope'" in bad.stderr
+    # kinds read from a model file; the model's table has other columns: a clear error
+    model, df = fitted_model
+    model.save(tmp_path / "m.tabgan")
+    df.to_csv(tmp_path / "mixed.csv", index=False)
+    df.sample(frac=1.0, random_state=0).to_csv(tmp_path / "mixed_syn.csv", index=False)
+    own = [str(tmp_path / "mixed.csv"), str(tmp_path / "mixed_syn.csv"), "--json", "-", "-q"]
+    kinds = _kinds(runner.invoke(app, ["evaluate", *own, "--model", str(tmp_path / "m.tabgan")]))
+    assert kinds == {s.name: ("numeric" if s.kind.value in ("continuous", "integer", "datetime")
+                              else "categorical") for s in model.encoder_.schema_}  # fmt: skip
+    wrong = runner.invoke(app, [*args, "--model", str(tmp_path / "m.tabgan")])
+    assert wrong.exit_code == 1 and "the model lacks" in wrong.stderr
+
+
+def test_semicolon_files_are_detected_or_forced(files, tmp_path):
+    for name in ("real", "syn"):
+        frame = make_signal_table(200, seed=7 if name == "real" else 8)
+        frame.to_csv(tmp_path / f"{name}.csv", sep=";", index=False)
+    args = ["evaluate", str(tmp_path / "real.csv"), str(tmp_path / "syn.csv"), "--json", "-"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "semicolon" in result.stderr and "detected" in result.stderr
+    assert len(json.loads(result.stdout)["setup"]["columns"]) == 9
+    forced = runner.invoke(app, [*args, "--sep", ";", "-q"])
+    assert forced.exit_code == 0 and forced.stderr == ""
+    bad = runner.invoke(app, [*args, "--sep", "::"])
+    assert bad.exit_code == 1 and "not a delimiter" in bad.stderr

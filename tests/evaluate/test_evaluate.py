@@ -205,8 +205,10 @@ def test_result_type_and_summary(fresh_result):
 def test_html_is_one_self_contained_file(fresh_result):
     page = fresh_result.to_html()
     assert page.startswith("<!DOCTYPE html>")
-    # marginals, heatmap, utility bars, DCR histograms
-    assert page.count("data:image/png;base64,") == 4
+    # marginals (9 columns: one grid), 4 worst pairs, matrices, tells, DCR, utility
+    assert page.count("data:image/png;base64,") == 9
+    for alt in ("marginals", "association matrices", "DCR histograms", "utility bars"):
+        assert f'alt="{alt}"' in page
     assert 'src="http' not in page and "<script" not in page and "<link" not in page
 
 
@@ -220,7 +222,7 @@ def test_accepts_paths(tmp_path, real):
 def test_evaluate_never_imports_the_synthesizer():
     code = (
         "import sys, tabgan.evaluate, tabgan.evaluate.report, tabgan.evaluate.plots; "
-        "bad = [m for m in ('torch', 'tabgan.gan', 'tabgan.model', 'tabgan.encoding') "
+        "bad = [m for m in ('torch', 'tabgan.gan', 'tabgan.model', 'tabgan.sampling') "
         "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

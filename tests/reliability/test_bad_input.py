@@ -89,7 +89,7 @@ BAD_DATA = {
     "duplicate Parquet names": (_parquet_with_duplicate_names, r"duplicate column.*'a'"),
     "too few rows": (_write("tiny.csv", "a,b,c\n1,2,x\n3,4,y\n"), r"2 rows.*at least 10 rows"),
     "unknown extension": (
-        _write("table.xlsx", "a,b,c\n" + ROWS),
+        _write("table.json", "a,b,c\n" + ROWS),
         r"unknown table format.*\.csv.*\.parquet",
     ),
     "CSV named .parquet": (
