@@ -242,7 +242,7 @@ class RuleSet:
         """
         if not self.rules:
             return 0
-        tables = [_lookup(rule, widths[rule.determinant]) for rule in self.rules]
+        tables = [_lookup(rule, widths.get(rule.determinant, 0)) for rule in self.rules]
         for _ in range(MAX_SWEEPS):
             changed = False
             for rule, (has, target) in zip(self.rules, tables, strict=True):
