@@ -276,7 +276,14 @@ class RuleSet:
                 column[rows] = self.prototype[name]
         return int(rows.size)
 
-    def _violations(self, arrays: dict[str, np.ndarray], tables: list) -> np.ndarray:
+    def keeps(self, arrays: Mapping[str, np.ndarray], widths: Mapping[str, int]) -> np.ndarray:
+        """Rows of encoder-space ``arrays`` (see :meth:`enforce`) that keep every rule."""
+        if not self.rules:
+            return np.ones(len(next(iter(arrays.values()), ())), dtype=bool)
+        tables = [_lookup(rule, widths.get(rule.determinant, 0)) for rule in self.rules]
+        return ~self._violations(arrays, tables)
+
+    def _violations(self, arrays: Mapping[str, np.ndarray], tables: list) -> np.ndarray:
         n = len(next(iter(arrays.values())))
         bad = np.zeros(n, dtype=bool)
         for rule, (has, target) in zip(self.rules, tables, strict=True):

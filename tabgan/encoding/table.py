@@ -224,8 +224,12 @@ class TableEncoder:
                 arrays[name] = codec.indices(df[name], name)
             else:
                 arrays[name] = numeric[name]
-        # the fallback row: the most common training combination of the rule columns
-        combos = pd.DataFrame(arrays).value_counts(dropna=False)
+        # the fallback row: the most common training combination of the rule columns among
+        # the rows that keep every rule (not an exception's)
+        keep = ruleset.keeps(arrays, self._category_widths())
+        if not keep.any():  # cannot happen for rules found on these rows; stay safe
+            return RuleSet()
+        combos = pd.DataFrame(arrays)[keep].value_counts(dropna=False)
         top = combos.index[0] if isinstance(combos.index[0], tuple) else (combos.index[0],)
         prototype = {}
         for name, value in zip(combos.index.names, top, strict=True):
