@@ -52,6 +52,8 @@ MIN_ROWS = 10
 ALPHA = 1e-3
 MAX_EXCEPTIONS = 0.002
 MAX_SWEEPS = 4
+#: a partial rule with more premises than this is described in one line
+SHOWN_PREMISES = 3
 #: at most this many determinant values are tested per column (more: an ID-like column)
 MAX_DETERMINANT_VALUES = 1_000
 
@@ -73,6 +75,8 @@ class Rule:
         Training rows behind each premise.
     exceptions : tuple of int
         Of those, the rows that break the implication (at most ``MAX_EXCEPTIONS`` of them).
+    values : int
+        Distinct values of ``determinant`` in training (0 where unknown).
     complete : bool
         Whether the premises are every value ``determinant`` has in training: a whole-column
         dependency.
@@ -93,6 +97,7 @@ class Rule:
     premise_index: tuple = field(default=())
     conclusion_index: tuple = field(default=())
     exceptions: tuple = field(default=())  # training rows against each implication
+    values: int = 0  # distinct values of the determinant in training (0: unknown)
 
     def describe(self) -> list[str]:
         """Readable lines, e.g. ``education -> education-num (16 values, 32,561 rows)``."""
@@ -101,6 +106,13 @@ class Rule:
             return [
                 f"{self.determinant} -> {self.dependent} "
                 f"({len(self.premises)} values, {sum(self.rows):,} rows{_against(sum(exceptions))})"
+            ]
+        if len(self.premises) > SHOWN_PREMISES:
+            of = f" of {self.values}" if self.values else ""
+            return [
+                f"{self.determinant} -> {self.dependent} for {len(self.premises)}{of} values "
+                f"({sum(self.rows):,} rows{_against(sum(exceptions))}; the others have too few "
+                "rows or several values)"
             ]
         return [
             f"{self.determinant}={_shown(p)} -> {self.dependent}={_shown(c)} "
@@ -147,6 +159,7 @@ class Rule:
             "premise_index": [int(i) for i in self.premise_index],
             "conclusion_index": [int(i) for i in self.conclusion_index],
             "exceptions": [int(e) for e in self.exceptions],
+            "values": int(self.values),
         }
 
     @classmethod
@@ -166,6 +179,7 @@ class Rule:
             tuple(int(i) for i in d.get("premise_index", [])),
             tuple(int(i) for i in d.get("conclusion_index", [])),
             tuple(int(e) for e in d.get("exceptions", [])),
+            int(d.get("values", 0)),
         )
         n = len(rule.premises)
         if len(rule.conclusions) != n or len(rule.rows) != n or n == 0:
@@ -416,6 +430,7 @@ def find_rules(
                 complete=len(items) == len(a_values),
                 numeric=b in numeric,
                 exceptions=tuple(t[3] for t in items),
+                values=len(a_values),
             )
         )
     return order_rules(rules, list(codes))

@@ -212,6 +212,7 @@ class TableEncoder:
                     premise_index=tuple(pi for _, pi, _ in keep),
                     conclusion_index=() if rule.numeric else tuple(ci for _, _, ci in keep),
                     exceptions=tuple(rule.exceptions[k] for k, _, _ in keep),
+                    values=rule.values,
                 )
             )
         if not rules:

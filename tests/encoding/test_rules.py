@@ -183,3 +183,15 @@ def test_plain_ruleset_cannot_enforce_without_indices():
     assert isinstance(rules, RuleSet) and len(rules)
     with pytest.raises(ValueError, match="encoder indices"):
         rules.enforce({"education": np.zeros(1, dtype=int)}, {"education": 6})
+
+
+def test_a_rule_with_one_rare_value_is_partial_and_the_rare_value_is_left_alone():
+    df = planted(600)
+    rare = np.flatnonzero(df["education"] == "Doctorate")[MIN_ROWS - 1 :]
+    df = df.drop(index=rare).reset_index(drop=True)  # Doctorate: MIN_ROWS - 1 rows
+    rule = next(r for r in TableEncoder(seed=0).fit(df).rules_ if r.dependent == "edu_num")
+    assert not rule.complete and "Doctorate" not in rule.premises
+    assert rule.describe() == [
+        f"education -> edu_num for 5 of 6 values ({sum(rule.rows):,} rows; the others have "
+        "too few rows or several values)"
+    ]
