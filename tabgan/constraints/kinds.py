@@ -9,6 +9,7 @@ any other, so only combinations seen in training pass.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,7 +28,7 @@ DISCRETE = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 #: conditions are (column, operator, value) with these operators
 CONDITION_OPS = ("==", "!=", ">=", ">", "<=", "<")
 
-Interval = tuple[float, bool, float, bool]  # low, low strict, high, high strict
+_ORDER = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
 
 class Constraint:
@@ -717,13 +718,6 @@ def _holds(value: Any, op: str, wanted: Any) -> bool:
     if value is None or wanted is None:
         return False
     try:
-        return bool(
-            {
-                ">=": value >= wanted,
-                ">": value > wanted,
-                "<=": value <= wanted,
-                "<": value < wanted,
-            }[op]
-        )
-    except TypeError:
+        return bool(_ORDER[op](value, wanted))
+    except TypeError:  # text against a number: the condition cannot hold
         return False

@@ -38,6 +38,7 @@ rule, and columns dropped as constant or empty have no codec, so no rule either.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,6 +228,30 @@ class RuleSet:
             seen.setdefault(r.determinant)
             seen.setdefault(r.dependent)
         return list(seen)
+
+    def contradiction(self, conditions: Sequence[tuple[str, str, Any]]) -> str | None:
+        """A message when conditions ask for a determinant value (``==``) and dependent values
+        that a rule forbids together (``relationship == Husband`` with ``sex == Female``, or
+        ``class == crew`` with ``fare >= 5``), else ``None``: such rows are never decoded, so
+        sampling could never end."""
+        conditions = list(conditions)
+        for rule in self.rules:
+            asked = [v for c, op, v in conditions if c == rule.determinant and op == "=="]
+            on_dependent = [(op, v) for c, op, v in conditions if c == rule.dependent]
+            if not asked or not on_dependent:
+                continue
+            for premise, conclusion in zip(rule.premises, rule.conclusions, strict=True):
+                if not any(value_key(v) == value_key(premise) for v in asked):
+                    continue
+                for op, wanted in on_dependent:
+                    if not _keeps(conclusion, op, wanted, rule.numeric):
+                        return (
+                            f"conditions {rule.determinant} == {_shown(premise)} and "
+                            f"{rule.dependent} {op} {_shown(wanted)} contradict the rule "
+                            f"{rule.determinant}={_shown(premise)} -> "
+                            f"{rule.dependent}={_shown(conclusion)} found in the training data"
+                        )
+        return None
 
     def broken(self, frame: pd.DataFrame) -> np.ndarray:
         """Rows of ``frame`` that break at least one rule."""
@@ -559,6 +584,34 @@ def detect_rules(
 # -------------------------------------------------------------------- helpers
 def _plain(value: Any) -> Any:
     return from_json_value(to_json_value(value))
+
+
+_ORDER = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+
+
+def _keeps(value: Any, op: str, wanted: Any, numeric: bool) -> bool:
+    """Whether a rule's conclusion can meet a condition (unknown cases: it can)."""
+    if op not in _ORDER:
+        return True
+    if numeric:
+        try:
+            x, w = float(value), float(wanted)
+        except (TypeError, ValueError):
+            return True
+        if math.isnan(x) or math.isnan(w):
+            return True
+        return bool(_ORDER[op](x, w))
+    if op in ("==", "!="):
+        same = value_key(value) == value_key(wanted)
+        return same if op == "==" else not same
+    return True
 
 
 def _against(exceptions: int) -> str:

@@ -9,6 +9,9 @@ Column order is kept; each column contributes, in order:
 * CATEGORICAL / BOOLEAN: one SOFTMAX CATEGORY span, ``conditional=True``
   (:mod:`tabgan.encoding.discrete`, which also documents the high-cardinality policy);
 * CONSTANT / EMPTY: nothing (decoded to the constant, or to all-missing).
+
+Decoding also enforces the rules found at fit (:mod:`tabgan.encoding.rules`), so that every
+sampling path returns rows that keep them.
 """
 
 from __future__ import annotations

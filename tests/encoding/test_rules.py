@@ -195,3 +195,21 @@ def test_a_rule_with_one_rare_value_is_partial_and_the_rare_value_is_left_alone(
         f"education -> edu_num for 5 of 6 values ({sum(rule.rows):,} rows; the others have "
         "too few rows or several values)"
     ]
+
+
+def test_conditions_that_contradict_a_rule_are_named():
+    rules = TableEncoder(seed=0).fit(planted()).rules_
+    message = rules.contradiction([("role", "==", "Husband"), ("sex", "==", "F")])
+    assert message == (
+        "conditions role == Husband and sex == F contradict the rule role=Husband -> sex=M "
+        "found in the training data"
+    )
+    assert "klass=crew -> fare=0" in rules.contradiction(
+        [("klass", "==", "crew"), ("fare", "==", 5)]
+    )
+    assert rules.contradiction([("role", "==", "Husband"), ("sex", "==", "M")]) is None
+    assert rules.contradiction([("role", "==", "Child"), ("sex", "==", "F")]) is None
+    message = rules.contradiction([("klass", "==", "crew"), ("fare", ">=", 5)])
+    assert message.startswith("conditions klass == crew and fare >= 5 contradict the rule")
+    assert rules.contradiction([("klass", "==", "crew"), ("fare", "<=", 5)]) is None
+    assert rules.contradiction([("klass", "!=", "crew"), ("fare", ">=", 5)]) is None
