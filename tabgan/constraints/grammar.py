@@ -207,6 +207,12 @@ class _Parser:
             sign = 1
         while True:
             tok = self.peek
+            nxt = self.tokens[min(self.i + 1, len(self.tokens) - 1)]
+            if tok.kind == "punct" and tok.value in "+-" and nxt.kind in ("number", "duration"):
+                # a signed number after an operator: "a + -3"
+                sign = sign if tok.value == "+" else -sign
+                self.i += 1
+                tok = nxt
             if tok.kind not in ("name", "number", "duration", "string"):
                 raise self.fail("a column name or a value")
             self.i += 1

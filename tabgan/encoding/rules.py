@@ -404,36 +404,45 @@ def find_rules(
     n = lengths.pop() if lengths else 0
     if n < MIN_TABLE_ROWS or not discrete:
         return []
+    names = list(codes)
+    sizes = np.array([len(codes[c][1]) for c in names])
+    # one int32 code matrix (smaller than the encoded training matrix): every dependent of a
+    # determinant value is then checked at once, not one column pair at a time
+    matrix = np.stack([codes[c][0].astype(np.int32) for c in names], axis=1)
+    shares = [np.bincount(codes[c][0], minlength=len(codes[c][1])) / n for c in names]
     candidates = []
     tested = 0
     for a in discrete:
+        ia = names.index(a)
         ca, a_values = codes[a]
         ka = len(a_values)
         if ka < 2 or ka > MAX_DETERMINANT_VALUES:
             continue
         n_a = np.bincount(ca, minlength=ka)
-        supported = n_a >= min_rows
-        allowed = np.floor(max_exceptions * n_a)
-        for b, (cb, b_values) in codes.items():
-            if b == a or len(b_values) < 2:
-                continue
-            kb = len(b_values)
-            tested += int(supported.sum())
-            share = np.bincount(cb, minlength=kb) / n
-            pair, count = np.unique(ca * kb + cb, return_counts=True)
-            top = np.zeros(ka, dtype=np.int64)  # rows of each a's most common b
-            np.maximum.at(top, pair // kb, count)
-            exceptions = n_a - top
-            single = supported & (exceptions <= allowed)
-            if not single.any():
-                continue
-            is_top = count == top[pair // kb]
-            conclusion = np.zeros(ka, dtype=np.int64)
-            conclusion[(pair // kb)[is_top]] = (pair % kb)[is_top]  # ties: below 50%, not kept
-            for i in np.flatnonzero(single):
-                rows, e = int(n_a[i]), int(exceptions[i])
-                chance_log = _log_chance(share, rows, e)
-                candidates.append((a, b, int(i), int(conclusion[i]), rows, e, chance_log))
+        cols = np.flatnonzero((sizes >= 2) & (np.arange(len(names)) != ia))
+        if not cols.size:
+            continue
+        ordered = matrix[np.argsort(ca, kind="stable")][:, cols]
+        bounds = np.concatenate([[0], np.cumsum(n_a)])
+        for i in np.flatnonzero(n_a >= min_rows):
+            tested += cols.size
+            rows = int(n_a[i])
+            block = ordered[bounds[i] : bounds[i + 1]]
+            allowed = math.floor(max_exceptions * rows)
+            if allowed == 0:
+                mode = block[0]
+                exceptions = np.zeros(cols.size, dtype=np.int64)
+                hit = (block == mode).all(axis=0)
+            else:
+                # at most 0.2% exceptions: the value in the middle of the sorted rows is the mode
+                mode = np.sort(block, axis=0)[rows // 2]
+                exceptions = rows - (block == mode).sum(axis=0)
+                hit = exceptions <= allowed
+            for j in np.flatnonzero(hit):
+                b = int(cols[j])
+                e = int(exceptions[j])
+                chance_log = _log_chance(shares[b], rows, e)
+                candidates.append((a, names[b], int(i), int(mode[j]), rows, e, chance_log))
     if not candidates:
         return []
     limit = math.log(alpha / max(tested, 1))

@@ -25,6 +25,8 @@ from tabgan.errors import TabGANError
         ("checkout >= checkin + 1", Inequality("checkin", "checkout", 1)),
         ("checkin + 1 <= checkout", Inequality("checkin", "checkout", 1)),
         ("checkin <= checkout - 2.5", Inequality("checkin", "checkout", 2.5)),
+        ("checkout >= checkin + -3", Inequality("checkin", "checkout", -3)),
+        ("checkout >= checkin - -3", Inequality("checkin", "checkout", 3)),
         ("checkout >= checkin + 12h", Inequality("checkin", "checkout", "43200s")),
         ("0 <= discount <= 1", Range("discount", 0, 1)),
         ("1 >= discount > 0", Range("discount", 0, 1, strict_low=True)),
