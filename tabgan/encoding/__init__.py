@@ -16,6 +16,9 @@ _LAZY = {
     "Schema": "tabgan.encoding.schema",
     "infer_schema": "tabgan.encoding.schema",
     "TableEncoder": "tabgan.encoding.table",
+    "Rule": "tabgan.encoding.rules",
+    "RuleSet": "tabgan.encoding.rules",
+    "detect_rules": "tabgan.encoding.rules",
 }
 
 
@@ -27,9 +30,12 @@ __all__ = [
     "ColumnKind",
     "ColumnSpec",
     "Draw",
+    "Rule",
+    "RuleSet",
     "Schema",
     "Span",
     "SpanRole",
     "TableEncoder",
+    "detect_rules",
     "infer_schema",
 ]

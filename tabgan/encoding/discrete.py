@@ -191,6 +191,12 @@ class CategoricalCodec:
         return codec
 
 
+def value_key(value: Any) -> tuple:
+    """Hashable identity of a category value as the codecs match it: 1 and 1.0 match, True and
+    1 do not, every missing value is one."""
+    return _key(_plain(value))
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars to python; values JSON cannot hold exactly become their JSON form."""
     return from_json_value(to_json_value(value))

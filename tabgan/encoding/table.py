@@ -9,6 +9,9 @@ Column order is kept; each column contributes, in order:
 * CATEGORICAL / BOOLEAN: one SOFTMAX CATEGORY span, ``conditional=True``
   (:mod:`tabgan.encoding.discrete`, which also documents the high-cardinality policy);
 * CONSTANT / EMPTY: nothing (decoded to the constant, or to all-missing).
+
+Decoding also enforces the rules found at fit (:mod:`tabgan.encoding.rules`), so that every
+sampling path returns rows that keep them.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
 from tabgan.encoding.convert import from_numeric, numeric_values, resolution, restore
-from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value
+from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value, value_key
 from tabgan.encoding.numeric import NumericCodec
+from tabgan.encoding.rules import Rule, RuleSet, find_rules
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
 from tabgan.errors import (
@@ -64,6 +68,10 @@ class TableEncoder:
         mixture costs ~1 s per column at 20,000 values there, for no visible gain in the modes.
     seed : int or None
         Seed of the subsampling and the mixtures (``None``: fresh entropy).
+    detect_rules : bool
+        Find exact dependencies between columns at fit (``education -> education-num``,
+        ``relationship=Husband -> sex=Male``) and enforce them when decoding, so that no
+        decoded row breaks one (:mod:`tabgan.encoding.rules`).
 
     Attributes
     ----------
@@ -73,6 +81,9 @@ class TableEncoder:
         The layout of the encoded matrix.
     output_dim : int
         Width of the encoded matrix.
+    rules_ : RuleSet
+        The rules found at fit (empty without ``detect_rules``, and for states saved before
+        rules); ``rules_.describe()`` lists them.
 
     Examples
     --------
@@ -87,11 +98,13 @@ class TableEncoder:
         max_categories: int = 500,
         fit_rows: int = 5_000,
         seed: int | None = None,
+        detect_rules: bool = True,
     ) -> None:
         self.max_modes = max_modes
         self.max_categories = max_categories
         self.fit_rows = fit_rows
         self.seed = seed
+        self.detect_rules = detect_rules
 
     # -------------------------------------------------------------- fitting
     def fit(
@@ -181,13 +194,108 @@ class TableEncoder:
         self.schema_ = schema
         self.codecs_ = codecs
         self._build_spans()
+        self.rules_ = self._find_rules(df, numeric_jobs) if self.detect_rules else RuleSet()
         return self
+
+    def _find_rules(self, df: pd.DataFrame, numeric_jobs: list) -> RuleSet:
+        """The rules of the training table, in the encoder's index space (a premise or
+        conclusion in an "other" bucket is dropped: it has no index of its own)."""
+        discrete = {
+            spec.name: df[spec.name]
+            for spec, codec in zip(self.schema_, self.codecs_, strict=True)
+            if isinstance(codec, CategoricalCodec)
+        }
+        numeric = {self.schema_.columns[i].name: values for i, values, _ in numeric_jobs}
+        found = find_rules(discrete, numeric)
+        rules = []
+        for rule in found:
+            det = self._codec(rule.determinant)
+            index = {value_key(c): i for i, c in enumerate(det.categories)}
+            dep = None if rule.numeric else self._codec(rule.dependent)
+            dep_index = (
+                {} if dep is None else {value_key(c): i for i, c in enumerate(dep.categories)}
+            )
+            keep = []
+            for k, (p, c) in enumerate(zip(rule.premises, rule.conclusions, strict=True)):
+                pi = index.get(value_key(p))
+                ci = None if rule.numeric else dep_index.get(value_key(c))
+                if pi is not None and (rule.numeric or ci is not None):
+                    keep.append((k, pi, ci))
+            if not keep:
+                continue
+            rules.append(
+                Rule(
+                    rule.determinant,
+                    rule.dependent,
+                    tuple(rule.premises[k] for k, _, _ in keep),
+                    tuple(rule.conclusions[k] for k, _, _ in keep),
+                    tuple(rule.rows[k] for k, _, _ in keep),
+                    complete=len(keep) == len(det.categories) and not det.has_other,
+                    numeric=rule.numeric,
+                    premise_index=tuple(pi for _, pi, _ in keep),
+                    conclusion_index=() if rule.numeric else tuple(ci for _, _, ci in keep),
+                    exceptions=tuple(rule.exceptions[k] for k, _, _ in keep),
+                    values=rule.values,
+                )
+            )
+        if not rules:
+            return RuleSet()
+        ruleset = RuleSet(rules)
+        arrays = {}
+        for name in ruleset.columns:
+            codec = self.codecs_[self.schema_.names.index(name)]
+            if isinstance(codec, CategoricalCodec):
+                arrays[name] = codec.indices(df[name], name)
+            else:
+                arrays[name] = numeric[name]
+        # the fallback row: the most common training combination of the rule columns among
+        # the rows that keep every rule (not an exception's)
+        keep = ruleset.keeps(arrays, self._category_widths())
+        if not keep.any():  # cannot happen for rules found on these rows; stay safe
+            return RuleSet()
+        combos = pd.DataFrame(arrays)[keep].value_counts(dropna=False)
+        top = combos.index[0] if isinstance(combos.index[0], tuple) else (combos.index[0],)
+        prototype = {}
+        for name, value in zip(combos.index.names, top, strict=True):
+            prototype[str(name)] = (
+                float(value) if np.asarray(arrays[name]).dtype.kind == "f" else int(value)
+            )
+        return RuleSet(rules, prototype)
+
+    def _category_widths(self) -> dict[str, int]:
+        return {
+            spec.name: codec.width
+            for spec, codec in zip(self.schema_, self.codecs_, strict=True)
+            if isinstance(codec, CategoricalCodec)
+        }
+
+    def _enforced(self, draw: Draw) -> dict[str, np.ndarray]:
+        """Each rule column's category indices (discrete) or float values (numeric) after the
+        rules are enforced; empty without rules."""
+        rules = getattr(self, "rules_", None)
+        if not rules:
+            return {}
+        arrays = {}
+        names = self.schema_.names
+        for name in rules.columns:
+            i = names.index(name)
+            codec, slot = self.codecs_[i], self._slots[i]
+            if isinstance(codec, CategoricalCodec):
+                arrays[name] = np.array(draw.choices[slot[0]], dtype=np.int64)
+            else:
+                arrays[name] = np.array(self._number(draw, codec, slot), dtype=np.float64)
+        rules.enforce(arrays, self._category_widths())
+        return arrays
 
     def _check_params(self) -> None:
         for name, low in (("max_modes", 1), ("max_categories", 1), ("fit_rows", 10)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise InvalidParameterError(f"{name} must be an integer >= {low}, got {value!r}")
+        if not isinstance(self.detect_rules, (bool, np.bool_)):
+            raise InvalidParameterError(
+                f"detect_rules must be True or False, got {self.detect_rules!r}"
+            )
 
     @staticmethod
     def _check_columns(df: pd.DataFrame, schema: Schema) -> None:
@@ -311,8 +419,9 @@ class TableEncoder:
         """Decode an encoded (or generated, "soft") matrix into a table like the training one.
 
         SOFTMAX blocks are read by argmax (probabilities are fine), TANH values are clipped to
-        [-1, 1], numbers are clipped to the training range, and every column gets its training
-        dtype back, in the training order.
+        [-1, 1], numbers are reflected back into the training range and rounded to the decimals
+        the column is written with, the rules found at fit are enforced, and every column gets
+        its training dtype back, in the training order.
 
         Parameters
         ----------
@@ -364,12 +473,18 @@ class TableEncoder:
         self._check_draw(draw)
         rng = rng if rng is not None else np.random.default_rng()
         n = len(draw)
+        enforced = self._enforced(draw)
         columns: dict[str, pd.Series] = {}
         for spec, codec, slot in zip(self.schema_, self.codecs_, self._slots, strict=True):
             if isinstance(codec, NumericCodec):
-                values = from_numeric(self._number(draw, codec, slot), spec)
+                number = enforced.get(spec.name)
+                if number is None:
+                    number = self._number(draw, codec, slot)
+                values = from_numeric(number, spec)
             elif isinstance(codec, CategoricalCodec):
-                idx = draw.choices[slot[0]]
+                idx = enforced.get(spec.name)
+                if idx is None:
+                    idx = draw.choices[slot[0]]
                 typed = self._typed_categories(spec, codec)
                 if typed is not None and not (codec.has_other and (idx >= len(typed)).any()):
                     # the array's own take: Series.take also builds an index, only to drop it
@@ -409,10 +524,14 @@ class TableEncoder:
         float64 numbers :func:`~tabgan.encoding.convert.numeric_values` sees (rounded integers,
         dates in seconds), without building the other columns."""
         self._check_draw(draw)
+        enforced = self._enforced(draw)
         out = {}
         for spec, codec, slot in zip(self.schema_, self.codecs_, self._slots, strict=True):
             if isinstance(codec, NumericCodec):
-                decoded = restore(from_numeric(self._number(draw, codec, slot), spec), spec)
+                number = enforced.get(spec.name)
+                if number is None:
+                    number = self._number(draw, codec, slot)
+                decoded = restore(from_numeric(number, spec), spec)
                 out[spec.name] = numeric_values(decoded, spec)
         return out
 
@@ -498,6 +617,7 @@ class TableEncoder:
                 "max_categories": int(self.max_categories),
                 "fit_rows": int(self.fit_rows),
                 "seed": None if self.seed is None else int(self.seed),
+                "detect_rules": bool(self.detect_rules),
             },
             "schema": self.schema_.to_dict(),
             "codecs": [
@@ -509,6 +629,7 @@ class TableEncoder:
                 }
                 for c in self.codecs_
             ],
+            "rules": self.rules_.to_dict(),
         }
 
     @classmethod
@@ -551,4 +672,32 @@ class TableEncoder:
                 codecs.append(CategoricalCodec.from_dict(c))
         enc.codecs_ = codecs
         enc._build_spans()
+        # absent in states saved before rules: no rules
+        enc.rules_ = enc._load_rules(d.get("rules", {}))
         return enc
+
+    def _load_rules(self, d: dict) -> RuleSet:
+        rules = RuleSet.from_dict(d)
+        widths = self._category_widths()
+        names = self.schema_.names
+        for rule in rules:
+            for name in (rule.determinant, rule.dependent):
+                if name not in names:
+                    raise ValueError(f"encoder state: rule on unknown column {name!r}")
+            if rule.determinant not in widths or (not rule.numeric) != (rule.dependent in widths):
+                raise ValueError(
+                    f"encoder state: rule {rule.determinant} -> {rule.dependent} on wrong kinds"
+                )
+            if not rule.premise_index or max(rule.premise_index) >= widths[rule.determinant]:
+                raise ValueError(f"encoder state: rule on {rule.determinant!r} has bad indices")
+            if not rule.numeric and (
+                not rule.conclusion_index
+                or max(rule.conclusion_index) >= widths[rule.dependent]
+                or min(rule.conclusion_index) < 0
+            ):
+                raise ValueError(f"encoder state: rule on {rule.dependent!r} has bad indices")
+            if min(rule.premise_index) < 0:
+                raise ValueError(f"encoder state: rule on {rule.determinant!r} has bad indices")
+        if rules.rules and set(rules.prototype) != set(rules.columns):
+            raise ValueError("encoder state: the rules' fallback row lacks columns")
+        return rules
