@@ -11,7 +11,6 @@ import typer
 from tabgan_cli.common import err_console, guarded, split_columns
 
 from tabgan.errors import InvalidParameterError
-from tabgan.io import check_writable, read_table
 
 _STDOUT = Path("-")
 
@@ -83,7 +82,7 @@ def evaluate_command(
 ) -> None:
     """Score SYNTHETIC against REAL: quality, utility, fidelity, detection and privacy."""
     from tabgan.evaluate import evaluate
-    from tabgan.io import check_sep
+    from tabgan.io import check_sep, check_writable, read_table
 
     # Fail on an unwritable output before minutes of work, not after.
     for path in (json_path, report):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -111,6 +112,31 @@ def fit(
             "native support (AVX512-BF16 or AMX), float32 elsewhere.",
         ),
     ] = "auto",
+    constraint: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--constraint",
+            help="A rule every generated row keeps, e.g. 'checkin <= checkout', "
+            "'0 <= discount <= 1', 'fixed(city, country)', 'total = price + tax'. Repeat for "
+            "more.",
+        ),
+    ] = None,
+    rules: Annotated[
+        bool,
+        typer.Option(
+            "--rules/--no-rules",
+            help="Find the table's own rules (e.g. education -> education-num) and keep them "
+            "in every generated row.",
+        ),
+    ] = True,
+    sep: Annotated[
+        str | None,
+        typer.Option(
+            "--sep",
+            help="CSV delimiter: one character, or comma, semicolon, tab, pipe (default: "
+            "detected).",
+        ),
+    ] = None,
     epsilon: Annotated[
         float | None,
         typer.Option(
@@ -144,25 +170,35 @@ def fit(
     from tabgan.validation import check_precision
 
     check_precision("train_precision", precision)  # bad options fail before any work
+    if constraint:
+        from tabgan.constraints import ConstraintSet
+
+        ConstraintSet(constraint)  # a constraint that does not parse fails before any work
     check_writable(model)  # on every rank under torchrun (only rank 0 writes): a probe, no file
     checkpoint = model.with_name(model.name + ".ckpt")
+    notes: list[str] = []
     if max_rows is None:
-        df = read_table(data)
+        df = read_table(data, sep=sep, notes=notes)
     else:
         from tabgan.stream import read_sample
 
         # the same seed on every rank: all ranks must shard the very same sample
-        df = read_sample(data, max_rows, seed=0 if seed is None else seed)
+        df = read_sample(data, max_rows, seed=0 if seed is None else seed, sep=sep, notes=notes)
 
     from tabgan.gan.distributed import is_main  # torch loads from here on
     from tabgan.model import TabGAN
 
     main = is_main()
+    if main and not quiet:
+        for note in notes:
+            err_console.print(f"Note: {note}", markup=False)
     estimator = TabGAN(
         epochs=epochs,
         batch_size="auto" if batch_size is None else batch_size,
         refine=refine,
         train_precision=precision,
+        detect_rules=rules,
+        constraints=constraint or None,
         epsilon=epsilon,
         delta=delta,
         protect_rare=protect_rare,
@@ -282,6 +318,7 @@ def sample(
     check_precision("sample_precision", precision)
     read_header(model)  # a missing or foreign model file fails here, before torch loads
 
+    from tabgan.errors import TabGANWarning
     from tabgan.model import TabGAN
     from tabgan.sampling import sample_balanced, sample_conditional
 
@@ -289,14 +326,18 @@ def sample(
     estimator.set_params(sample_precision=precision)
     # without --seed, a model fitted with --seed gives the first draw of its seeded sequence
     draw_seed = estimator.draw_seed(seed)
-    if balance is not None:
-        frame = sample_balanced(estimator, balance, rows, seed=draw_seed, conditions=conditions)
-        chunks = iter([frame])
-        rows = len(frame)
-    elif conditions:
-        chunks = iter([sample_conditional(estimator, rows, conditions, seed=draw_seed)])
-    else:
-        chunks = estimator.iter_samples(rows, seed=draw_seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TabGANWarning)
+        if balance is not None:
+            frame = sample_balanced(estimator, balance, rows, seed=draw_seed, conditions=conditions)
+            chunks = iter([frame])
+            rows = len(frame)
+        elif conditions:
+            chunks = iter([sample_conditional(estimator, rows, conditions, seed=draw_seed)])
+        else:
+            chunks = estimator.iter_samples(rows, seed=draw_seed)
+    for message in dict.fromkeys(str(w.message) for w in caught):  # each once
+        err_console.print(f"Warning: {message}", markup=False)
     if output is None:
         _write_csv_stream(chunks)
         return
@@ -388,7 +429,18 @@ def info(
     from tabgan.privacy.budget import describe
 
     for line in describe(meta.get("privacy")):
-        err_console.print(line)
+        err_console.print(line, markup=False)
+    found = getattr(encoder, "rules_", None)
+    lines = found.describe() if found is not None else []
+    err_console.print(
+        f"rules found in the table and kept in every row: {len(lines) or 'none'}", markup=False
+    )
+    for line in lines:
+        err_console.print(f"  {line}", markup=False)
+    declared = [str(c) for c in params.get("constraints") or []]
+    err_console.print(f"declared constraints: {len(declared) or 'none'}", markup=False)
+    for line in declared:
+        err_console.print(f"  {line}", markup=False)
     table = Table("column", "kind", "dtype", "encoded width")
     widths: dict[str, int] = {}
     for span in encoder.spans:

@@ -16,6 +16,7 @@ from tabgan.errors import (
     InvalidParameterError,
     ModelFileError,
     TabGANError,
+    TabGANWarning,
 )
 from tabgan.lazy import lazy_exports
 
@@ -38,6 +39,7 @@ __all__ = [
     "TabGAN",
     "TabGANError",
     "TabGANResampler",
+    "TabGANWarning",
     "__version__",
     "evaluate",
 ]

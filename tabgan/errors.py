@@ -33,6 +33,10 @@ class ConditionError(TabGANError, ValueError):
     """A sampling condition is unknown, impossible, or could not be met within the budget."""
 
 
+class TabGANWarning(UserWarning):
+    """Rows that may mislead: e.g. many rows asked for from a handful of training rows."""
+
+
 def _not_fitted_error() -> type:
     from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 

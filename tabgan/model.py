@@ -21,6 +21,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 from tabgan import modelfile
+from tabgan.constraints import ConstraintSet
 from tabgan.device import forked_torch_rng, precision_dtype, resolve_device
 from tabgan.encoding import Draw, TableEncoder
 from tabgan.errors import InvalidParameterError, NotFittedError
@@ -140,6 +141,16 @@ class TabGAN(BaseEstimator):
         on a well-trained model (more on a briefly trained one, which keeps fewer rows).
         Tables under 100 rows, or where the classifier's held-out gain over chance is within
         noise, get no filter (``refiner_`` is None).
+    detect_rules : bool
+        Find the table's own rules at fit (functional dependencies between a discrete column
+        and another column with enough rows behind them, such as ``education ->
+        education-num`` or ``relationship=Husband -> sex=Male``) and keep them in every
+        generated row; ``encoder_.rules_`` lists them (docs/logic.md).
+    constraints : sequence of str or tabgan.constraints.Constraint, optional
+        Rules you declare, kept by every generated row of every kind of draw: ``"checkin <=
+        checkout"``, ``"checkout >= checkin + 1"``, ``"0 <= discount <= 1"``, ``"fixed(city,
+        country)"``, ``"total = price + tax"`` (docs/logic.md). A training table that breaks
+        one fails at fit, saying how many rows break it and showing one.
     epsilon : float or None
         Train with (epsilon, delta)-differential privacy, end to end: the columns' ranges,
         mixtures and category lists come from noisy statistics (a tenth of epsilon), the
@@ -207,6 +218,8 @@ class TabGAN(BaseEstimator):
         ema_decay: float = 0.999,
         min_steps_per_epoch: int = 20,
         refine: bool = True,
+        detect_rules: bool = True,
+        constraints: Sequence[Any] | None = None,
         epsilon: float | None = None,
         delta: float | None = None,
         protect_rare: int | None = None,
@@ -231,6 +244,8 @@ class TabGAN(BaseEstimator):
         self.ema_decay = ema_decay
         self.min_steps_per_epoch = min_steps_per_epoch
         self.refine = refine
+        self.detect_rules = detect_rules
+        self.constraints = constraints
         self.epsilon = epsilon
         self.delta = delta
         self.protect_rare = protect_rare
@@ -323,6 +338,8 @@ class TabGAN(BaseEstimator):
         table_id = fingerprint(df)
         saved = modelfile.read_checkpoint(self, checkpoint, table_id) if resume else None
         encoder = self._fit_encoder(df, discrete_columns, plan, saved)
+        # declared constraints: checked against the schema and the training rows before training
+        self.constraints_ = ConstraintSet(self.constraints or ()).fit(df, encoder.schema_)
         self.encoder_seconds_ = time.perf_counter() - started
         rows = distributed.local_rows(len(df))  # under torchrun each rank trains on a shard
         real = df if rows is None else df.iloc[rows]
@@ -388,6 +405,7 @@ class TabGAN(BaseEstimator):
             max_modes=self.max_modes,
             max_categories=self.max_categories,
             seed=int_seed(plan.encoder_ss),
+            detect_rules=self.detect_rules,
         )
         hook = None if plan.private is None else plan.private.hook
         if distributed.context().active:
@@ -512,6 +530,7 @@ class TabGAN(BaseEstimator):
             refiner=getattr(self, "refiner_", None),
             device=self.device_,
             dtype=self.sample_dtype(),
+            constraints=getattr(self, "constraints_", None),
         )
 
     def sample(

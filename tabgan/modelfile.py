@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from tabgan import __version__
+from tabgan.constraints import ConstraintSet
 from tabgan.device import resolve_device
 from tabgan.encoding import TableEncoder
 from tabgan.errors import InvalidDataError, InvalidParameterError, ModelFileError
@@ -37,8 +38,15 @@ RESUMABLE = ("epochs", "verbose", "device")
 
 
 def json_params(model: TabGAN) -> dict[str, Any]:
-    """The estimator's parameters as JSON-able values (tuples become lists)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()}
+    """The estimator's parameters as JSON-able values (tuples become lists, constraints their
+    string form, which reads back to the same constraint)."""
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()}
+    if params.get("constraints") is not None:
+        constraints = params["constraints"]
+        if isinstance(constraints, str):
+            constraints = [constraints]
+        params["constraints"] = [str(c) for c in constraints]
+    return params
 
 
 def checked_generator_args(
@@ -90,6 +98,9 @@ def save(model: TabGAN, path: str | os.PathLike) -> None:
     }
     tensors = {f"generator.{k}": v for k, v in model.generator_.state_dict().items()}
     tensors["condition_counts"] = model.condition_counts_
+    constraints = getattr(model, "constraints_", None)
+    if constraints is not None and len(constraints):
+        meta["constraints"] = constraints.to_dict()  # with what each learned (combinations)
     if getattr(model, "privacy_", None) is not None:
         meta["privacy"] = model.privacy_  # epsilon, delta, the accountant, what was protected
     refiner = getattr(model, "refiner_", None)
@@ -145,6 +156,7 @@ def _restore(
     model.fit_seconds_ = float(training["fit_seconds"])
     model.encoder_seconds_ = float(training["encoder_seconds"])
     model.metadata_ = {k: meta[k] for k in ("library_version", "created")}
+    model.constraints_ = ConstraintSet.from_dict(meta.get("constraints") or [])
     privacy = meta.get("privacy")
     model.privacy_ = privacy if isinstance(privacy, dict) else None
     model.refresh_runtime()

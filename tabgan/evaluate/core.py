@@ -21,6 +21,8 @@ from tabgan.evaluate.columns import (
 )
 from tabgan.evaluate.detection import detection
 from tabgan.evaluate.fidelity import fidelity
+from tabgan.evaluate.logic import logic_checks, logic_rows
+from tabgan.evaluate.membership import membership_inference
 from tabgan.evaluate.privacy import privacy
 from tabgan.evaluate.quality import quality
 from tabgan.evaluate.result import EvaluationResult, headline
@@ -281,7 +283,17 @@ def _evaluate(
 
     t0 = time.perf_counter()
     priv, dcr = privacy(train_c, syn_c, hold_c, infos, seed=int(seeds[4] % 2**31), all_real=real_c)
+    priv["membership"] = membership_inference(
+        train_df, hold_df, syn_df, infos, seed=int(seeds[4] % 2**31)
+    )
     seconds["privacy"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    logic = logic_checks(
+        train_df, syn_df, hold_df, discrete_columns=[i.name for i in infos if i.kind != "numeric"]
+    )
+    logic["checks"] = logic_rows(logic)
+    seconds["logic"] = time.perf_counter() - t0
     seconds["total"] = time.perf_counter() - started
 
     setup = {
@@ -313,6 +325,7 @@ def _evaluate(
         fidelity=fid,
         detection=det,
         privacy=priv,
+        logic=logic,
         setup=setup,
         association=matrices,
         _infos=infos,

@@ -99,6 +99,61 @@ def logic_checks(
     }
 
 
+def logic_rows(logic: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`logic_checks`' result as rows for a report: each check, the synthetic rows'
+    figure, the fresh real rows' figure and a reading."""
+
+    def share(x: float | None) -> str:
+        return "" if x is None else f"{x:.2%}"
+
+    rows = []
+    rules = logic["rules"]
+    broken = [r for r in rules["rules"] if r["synthetic_broken"] > 0]
+    rows.append(
+        {
+            "check": f"rows breaking one of the {len(rules['rules'])} rules found",
+            "synthetic": share(rules["synthetic_broken"]),
+            "real holdout": share(rules["holdout_broken"]),
+            "reading": "every rule kept"
+            if not broken
+            else "broken most: " + "; ".join(r["rule"] for r in broken[:3]),
+        }
+    )
+    pairs = logic["unseen_pairs"]
+    worse = (pairs["synthetic"] or 0) > 1.5 * (pairs["holdout"] or 0) + 0.005
+    rows.append(
+        {
+            "check": "rows with a pair of values never seen together in training",
+            "synthetic": share(pairs["synthetic"]),
+            "real holdout": share(pairs["holdout"]),
+            "reading": "invents combinations fresh real rows do not have"
+            if worse
+            else "no more than fresh real rows",
+        }
+    )
+    for name, d in logic["decimals"].items():
+        if d["synthetic_share"] > 0:
+            rows.append(
+                {
+                    "check": f"{name}: values with more than {d['real_decimals']} decimals",
+                    "synthetic": share(d["synthetic_share"]),
+                    "real holdout": share(0.0),
+                    "reading": f"e.g. {d['example']}",
+                }
+            )
+    for name, e in logic["edges"].items():
+        if e["extra"] > 0.005:
+            rows.append(
+                {
+                    "check": f"{name}: extra mass at the range edges",
+                    "synthetic": share(e["synthetic_at_min"] + e["synthetic_at_max"]),
+                    "real holdout": share(e["real_at_min"] + e["real_at_max"]),
+                    "reading": "values pile up at the training minimum or maximum",
+                }
+            )
+    return rows
+
+
 def _kinds(train: pd.DataFrame, discrete_columns: Sequence[str] | None) -> tuple[list, list]:
     names = [str(c) for c in train.columns]
     frame = train.set_axis(names, axis=1)

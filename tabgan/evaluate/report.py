@@ -462,6 +462,14 @@ def _privacy_section(result: EvaluationResult) -> list[str]:
         "means copying, much farther means the rows are unlike the real ones or the holdout "
         "holds duplicates of training rows. No flag is not a formal privacy guarantee.</p>"
     )
+    mia = p.get("membership")
+    if mia:
+        out.append(
+            f"<p>Membership inference (can an attacker holding the synthetic rows tell "
+            f"training rows from fresh real rows?): AUC <b>{_fmt(mia['auc'])}</b> "
+            f"({html.escape(str(mia['attack']))} attack; 0.5 is ideal): "
+            f"{html.escape(str(mia['reading']))}.</p>"
+        )
     if result._dcr:
         out.append(_img(plots.dcr_png(result._dcr), "DCR histograms"))
     return out
@@ -471,7 +479,13 @@ def _logic_section(result: EvaluationResult) -> list[str]:
     logic = result.logic
     if not logic:
         return []
-    out = ["<h2>Logic checks</h2>"]
+    out = [
+        "<h2>Logic: the table's own rules</h2>",
+        "<p class='muted'>Rules found in the real rows (functional dependencies with enough "
+        "support), value pairs never seen together in training, numbers with more decimals "
+        "than the real column, and extra mass at the range edges; fresh real rows give the "
+        "yardstick.</p>",
+    ]
     checks = logic.get("checks") if isinstance(logic, dict) else None
     if isinstance(checks, list) and checks and all(isinstance(c, dict) for c in checks):
         keys = list(dict.fromkeys(k for c in checks for k in c))

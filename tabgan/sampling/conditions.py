@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ import pandas as pd
 
 from tabgan.encoding.discrete import from_json_value
 from tabgan.encoding.schema import ColumnKind
-from tabgan.errors import ConditionError
+from tabgan.errors import ConditionError, TabGANWarning
 
 if TYPE_CHECKING:
     from tabgan.sampling.context import SamplingContext
@@ -373,6 +374,49 @@ def _resolve_fixed(col: ColumnCondition, raw: list[tuple[str, Any]], spec: Any) 
             )
 
 
+def check_consistency(ctx: SamplingContext, columns: list[ColumnCondition]) -> None:
+    """Refuse conditions that contradict a declared constraint or a rule of the table (no
+    generated row could meet them, so the search would only run out of budget).
+
+    Raises
+    ------
+    ConditionError
+        Naming the conditions and the constraint or rule.
+    """
+    triples = [(c.column, c.op, c.value) for col in columns for c in col.conditions]
+    if not triples:
+        return
+    if ctx.constraints is not None and len(ctx.constraints):
+        ctx.constraints.check_conditions(triples)
+    rules = getattr(ctx.encoder, "rules_", None)
+    message = None if rules is None else rules.contradiction(triples)
+    if message:
+        raise ConditionError(message)
+
+
+#: a condition met by fewer training rows than this, asked for many more rows, is warned about
+THIN_ROWS = 20
+
+
+def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -> None:
+    """Warn (a :class:`~tabgan.errors.TabGANWarning`, once per draw) when the discrete
+    conditions select a handful of training rows and many more rows are asked for: the rows
+    then rest on what the generator learned from very few examples."""
+    total = float(ctx.condition_sampler.counts.sum()) / max(ctx.condition_sampler.n_columns, 1)
+    for col in columns:
+        if col.span is None:
+            continue
+        seen = round(col.share * total)
+        if seen < THIN_ROWS and n > 5 * max(seen, 1):
+            joined = " and ".join(c.text for c in col.conditions)
+            warnings.warn(
+                f"only {seen} training rows have {joined}; the {n} rows asked for rest on what "
+                "the model learned from them and may repeat or blur them",
+                TabGANWarning,
+                stacklevel=3,
+            )
+
+
 @dataclass(frozen=True)
 class Steering:
     """The discrete condition the generator's conditional vector carries: a span and the
@@ -400,8 +444,10 @@ __all__ = [
     "ColumnCondition",
     "Condition",
     "Steering",
+    "check_consistency",
     "parse_condition",
     "parse_conditions",
     "resolve",
     "steering",
+    "warn_if_thin",
 ]

@@ -42,6 +42,9 @@ class SamplingContext:
         Where the generator runs.
     dtype : torch.dtype
         Precision of the generator's (and the refiner's) matrix products.
+    constraints : tabgan.constraints.ConstraintSet or None
+        Declared constraints every kept row must satisfy (repaired where a value can be
+        derived, otherwise rejected).
     """
 
     encoder: TableEncoder
@@ -51,6 +54,12 @@ class SamplingContext:
     refiner: Any
     device: torch.device
     dtype: torch.dtype
+    constraints: Any = None
+
+    @property
+    def constrained(self) -> bool:
+        """Whether declared constraints filter the rows."""
+        return self.constraints is not None and len(self.constraints) > 0
 
     @property
     def columns(self) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tabgan.sampling.conditions import resolve, steering
+from tabgan.sampling.conditions import check_consistency, resolve, steering, warn_if_thin
 from tabgan.sampling.context import context_of
 from tabgan.sampling.engine import SAMPLE_CHUNK, RowFilter, default_budget, draw_rows
 from tabgan.validation import positive_int, seed_sequence
@@ -70,6 +70,8 @@ def sample_conditional(
     ctx = context_of(source)
     n = positive_int("n", n)
     columns = resolve(ctx, conditions)
+    check_consistency(ctx, columns)
+    warn_if_thin(ctx, columns, n)
     budget = default_budget(n) if budget is None else positive_int("budget", budget)
     rows = RowFilter(columns=columns, steer=steering(ctx, columns))
     parts = list(draw_rows(ctx, n, seed_sequence(seed), rows, budget=budget))

@@ -2,9 +2,10 @@
 
 Rows are made in units of candidates, each from its own seed, spawned in order from the call's
 seed. A unit generates its candidates (with the conditional vector steered when a condition asks
-for it), keeps those the refinement filter accepts (:mod:`tabgan.refine`), decodes them and keeps
-the rows every condition holds on. Units run on parallel lanes on the CPU
-(:mod:`tabgan.sampling.lanes`) and come back in order.
+for it), keeps those the refinement filter accepts (:mod:`tabgan.refine`), decodes them (the
+decoder keeps the table's own rules), derives the values a declared constraint fixes, and keeps
+the rows every condition and every declared constraint holds on. Units run on parallel lanes on
+the CPU (:mod:`tabgan.sampling.lanes`) and come back in order.
 
 Units are planned in rounds: a round's size comes from the rows still wanted at the acceptance
 rate seen in the rounds before it (never from units still in flight), so a seed gives the same
@@ -108,17 +109,23 @@ def run_unit(
     draw = _candidates(ctx, size, trng, np_rng, rows.steer)
     if rows.refine and ctx.refiner is not None:
         draw = draw.take(ctx.refiner.accept(draw, np_rng, ctx.dtype))
-    frame = ctx.encoder.decode(draw, np_rng)
+    frame = ctx.encoder.decode(draw, np_rng)  # the table's own rules are kept here
+    if ctx.constrained:
+        frame = ctx.constraints.repair(frame)  # declared values that can be derived exactly
     decoded = len(frame)
-    rejected = np.zeros(rows.n_checks, dtype=np.int64)
-    if rows.columns:
-        ok = np.ones(decoded, dtype=bool)
-        i = 0
-        for col in rows.columns:
-            for mask in col.masks(frame):
-                rejected[i] = int((~mask).sum())
-                ok &= mask
-                i += 1
+    rejected = np.zeros(rows.n_checks + 1, dtype=np.int64)  # the last: the constraints
+    ok = np.ones(decoded, dtype=bool)
+    i = 0
+    for col in rows.columns:
+        for mask in col.masks(frame):
+            rejected[i] = int((~mask).sum())
+            ok &= mask
+            i += 1
+    if ctx.constrained:
+        mask = ctx.constraints.mask(frame)
+        rejected[-1] = int((~mask).sum())
+        ok &= mask
+    if not ok.all():
         frame = frame.loc[ok]
     return UnitResult(frame, size, decoded, rejected)
 
@@ -140,7 +147,7 @@ class _Tally:
 
     def add(self, result: UnitResult) -> None:
         if self.rejected is None:
-            self.rejected = np.zeros(self.n_checks, dtype=np.int64)
+            self.rejected = np.zeros(self.n_checks + 1, dtype=np.int64)
         self.rejected += result.rejected
         self.generated += result.generated
         self.decoded += result.decoded
@@ -198,7 +205,9 @@ def draw_rows(
     """
     rows = RowFilter() if rows is None else rows
     refiner = ctx.refiner if rows.refine else None
-    exact = refiner is None and not rows.columns
+    exact = refiner is None and not rows.columns and not ctx.constrained
+    if budget is None and ctx.constrained:
+        budget = default_budget(n)  # constraints could reject every row of a poor generator
     prior = float(refiner.accept_rate) if refiner is not None else 1.0
     tally = _Tally(n, chunk, rows.n_checks)
     with ctx.eval_mode(), Lanes(lane_count(ctx.device)) as lanes:
@@ -227,16 +236,17 @@ def draw_rows(
 
 
 def _exhausted(n: int, rows: RowFilter, tally: _Tally, budget: int) -> ConditionError:
-    conds = [c for col in rows.columns for c in col.conditions]
-    joined = " and ".join(str(c) for c in conds) or "the refinement filter"
+    conds: list[str] = [str(c) for col in rows.columns for c in col.conditions]
+    checks = [*conds, "the declared constraints"]
+    joined = " and ".join(conds) or "the declared constraints"
     message = (
         f"could not generate {n} rows with {joined} within a budget of {budget} generated "
         f"rows: {tally.got} matched (acceptance {tally.got / max(tally.generated, 1):.3%})"
     )
-    if conds and tally.rejected is not None:
+    if tally.rejected is not None and tally.rejected.any():
         worst = int(np.argmax(tally.rejected))
         share = tally.rejected[worst] / max(tally.decoded, 1)
-        message += f"; {conds[worst]} rejected most ({share:.1%} of the rows checked)"
+        message += f"; {checks[worst]} rejected most ({share:.1%} of the rows checked)"
     return ConditionError(message)
 
 
