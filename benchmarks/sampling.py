@@ -19,7 +19,7 @@ import time
 from common import fmt, header, median, parse_run_args, unrefined, write_result
 
 from tabgan import TabGAN
-from tabgan.conditions import parse_conditions
+from tabgan.sampling.conditions import parse_conditions
 
 
 def main() -> None:

@@ -191,3 +191,14 @@ def test_help_and_error_paths_load_neither_torch_nor_sklearn(argv) -> None:
         "assert not heavy, heavy\n"
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_old_import_paths_still_work_for_one_release() -> None:
+    import tabgan.conditions as old_conditions
+    import tabgan.lanes as old_lanes
+    import tabgan.sampling as sampling
+    import tabgan.sampling.lanes as lanes
+
+    assert old_conditions.sample_conditional is sampling.sample_conditional
+    assert old_conditions.parse_conditions is sampling.parse_conditions
+    assert old_lanes.Lanes is lanes.Lanes

@@ -15,9 +15,9 @@ import torch
 pytest.importorskip("opacus")
 
 from tabgan.encoding import Draw, TableEncoder
-from tabgan.gan import ConditionalSampler, Discriminator, Generator, TorchLayout, Trainer
+from tabgan.gan import ConditionalSampler, Discriminator, Generator, TorchLayout, Trainer, prefixed
 from tabgan.gan.train import TrainConfig
-from tabgan.persist import load_model, prefixed, save_model
+from tabgan.persist import load_model, save_model
 from tabgan.privacy import Accountant, PrivacyBudget, plan_training, privacy_record
 from tabgan.privacy.preprocess import PrivatePreprocessor, condition_counts
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tabgan import ConditionError, TabGAN
-from tabgan.conditions import (
+from tabgan.sampling import (
     balance_plan,
     class_counts,
     parse_condition,
