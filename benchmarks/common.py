@@ -218,10 +218,13 @@ def check_peer_python(path: str | os.PathLike) -> str:
     return str(p)
 
 
-def run_child(cmd: Sequence[str], timeout: float | None = None) -> dict[str, Any]:
-    """Run one benchmark child; its last stdout line is a JSON object."""
+def run_child(
+    cmd: Sequence[str], timeout: float | None = None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run one benchmark child; its last stdout line is a JSON object. ``env``: variables
+    to set in the child on top of this process's."""
     print("  $ " + shlex.join(cmd), file=sys.stderr, flush=True)
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {**os.environ, "PYTHONHASHSEED": "0", **(env or {})}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -135,7 +136,14 @@ def run_tool(
         threads=args.threads,
         out_csv=out_csv,
     )
-    return common.run_child([*base, *opts], args.timeout)
+    env = None
+    if tool == "tabgan":  # this checkout's tabgan, whatever else is installed
+        env = {
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(common.REPO), os.environ.get("PYTHONPATH")])
+            )
+        }
+    return common.run_child([*base, *opts], args.timeout, env)
 
 
 def mean(values: list[float | None]) -> float | None:

@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     out: dict = {
         "tool": "tabgan",
         "version": tabgan.__version__,
+        "tabgan_path": str(Path(tabgan.__file__).resolve().parent),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "device": args.device,
