@@ -98,7 +98,7 @@ def _diabetes() -> tuple[pd.DataFrame, pd.DataFrame]:
 _SKLEARN_MAKERS = {"breast_cancer": _breast_cancer, "diabetes": _diabetes}
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
+def write_csv(df: pd.DataFrame, path: Path) -> None:
     """Write through a temporary file, so a concurrent reader never sees half a table."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -115,8 +115,8 @@ def dataset_paths(name: str) -> dict[str, Any]:
     info = DATASETS[name]
     if name in _SKLEARN_MAKERS and not (info["train"].exists() and info["test"].exists()):
         train, test = _SKLEARN_MAKERS[name]()
-        _write_csv(train, info["train"])
-        _write_csv(test, info["test"])
+        write_csv(train, info["train"])
+        write_csv(test, info["test"])
     return info
 
 
@@ -218,10 +218,13 @@ def check_peer_python(path: str | os.PathLike) -> str:
     return str(p)
 
 
-def run_child(cmd: Sequence[str], timeout: float | None = None) -> dict[str, Any]:
-    """Run one benchmark child; its last stdout line is a JSON object."""
+def run_child(
+    cmd: Sequence[str], timeout: float | None = None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run one benchmark child; its last stdout line is a JSON object. ``env``: variables
+    to set in the child on top of this process's."""
     print("  $ " + shlex.join(cmd), file=sys.stderr, flush=True)
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {**os.environ, "PYTHONHASHSEED": "0", **(env or {})}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
@@ -287,8 +290,12 @@ def write_result(name: str, payload: dict[str, Any], table: Sequence[str]) -> tu
         f"GPU {m['gpu'] or 'none'}",
         f"- Versions: tabgan {m['tabgan']} ({m['tabgan_commit']}"
         f"{', uncommitted changes' if m['tabgan_dirty'] else ''}), torch {m['torch']}, "
-        f"ctgan {payload.get('peer_version') or '–'} "
-        f"(peer torch {payload.get('peer_torch') or '–'})",
+        + (
+            f"peers: {payload['peer_version'] or '–'}"
+            if "versions" in payload  # compare.py: several peers, each with its torch
+            else f"ctgan {payload.get('peer_version') or '–'} "
+            f"(peer torch {payload.get('peer_torch') or '–'})"
+        ),
         "- Settings: " + ", ".join(f"{k}={v}" for k, v in payload["settings"].items()),
         "",
         *table,

@@ -16,14 +16,20 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--csv", required=True)
     p.add_argument("--discrete", default="[]", help="JSON list of discrete column names")
-    p.add_argument("--epochs", type=int, required=True)
-    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--epochs", type=int, default=None, help="default: TabGAN's own")
+    p.add_argument(
+        "--batch-size",
+        type=lambda v: v if v == "default" else int(v),
+        default=500,
+        help="an integer, or 'default' for TabGAN's own",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--sample-rows", type=int, default=0)
     p.add_argument("--device", default="cpu")
@@ -48,12 +54,18 @@ def main(argv: list[str] | None = None) -> None:
 
     df = pd.read_csv(args.csv)
     discrete = json.loads(args.discrete)
-    params = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
+    # compare.py leaves epochs and batch size to TabGAN's defaults
+    params: dict = {"seed": args.seed}
+    if args.epochs is not None:
+        params["epochs"] = args.epochs
+    if args.batch_size != "default":
+        params["batch_size"] = args.batch_size
     params.update(json.loads(args.params))
     params["device"] = args.device
     out: dict = {
         "tool": "tabgan",
         "version": tabgan.__version__,
+        "tabgan_path": str(Path(tabgan.__file__).resolve().parent),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "device": args.device,
@@ -87,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     out["epoch_s"] = [b - a for a, b in zip([0.0, *epoch_ends], epoch_ends, strict=False)]
     # what fit spends outside the epochs: encoder fit, transform, moving data, building nets
     out["setup_s"] = model.fit_seconds_ - (epoch_ends[-1] if epoch_ends else 0.0)
-    out["steps_per_epoch"] = max(1, len(df) // params["batch_size"])
+    out["steps_per_epoch"] = int(model.steps_per_epoch_)
+    out["batch_size"] = int(model.batch_size_)
     out["generator_params"] = sum(t.numel() for t in model.generator_.parameters())
     train_dtype = precision_dtype(model.train_precision, model.device_)
     out["train_precision"] = str(train_dtype).removeprefix("torch.")
