@@ -202,3 +202,13 @@ def test_old_import_paths_still_work_for_one_release() -> None:
     assert old_conditions.sample_conditional is sampling.sample_conditional
     assert old_conditions.parse_conditions is sampling.parse_conditions
     assert old_lanes.Lanes is lanes.Lanes
+
+
+def test_tabgan_evaluate_is_callable_after_its_package_is_imported() -> None:
+    out = _fresh_python(
+        "import tabgan.evaluate.logic\n"
+        "from tabgan import evaluate\n"
+        "from tabgan.evaluate import EvaluationResult, evaluate as function\n"
+        "assert callable(evaluate) and evaluate.__call__ is not None\n"
+    )
+    assert out.returncode == 0, out.stderr
