@@ -89,6 +89,14 @@ class CategoricalCodec:
         if len(values) <= max_categories:
             return cls(values, [int(c) for c in counts])
         keep = max(max_categories - 1, 0)
+        missing_at = next((i for i, v in enumerate(values) if v is None), None)
+        if missing_at is not None and keep and missing_at >= keep:
+            # missing values are a state of their own, learned at their rate: never lumped
+            # into "other", whose decoding would otherwise turn rare values into missing ones
+            order = [*range(keep - 1), missing_at]
+            order += [i for i in range(keep - 1, len(values)) if i != missing_at]
+            values = [values[i] for i in order]
+            counts = counts[order]
         rare = list(range(keep, min(len(values), keep + RARE_KEEP)))
         return cls(
             values[:keep],

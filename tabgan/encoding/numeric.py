@@ -31,9 +31,9 @@ their value as before. States saved before these keys decode as before: no round
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from sklearn.mixture import BayesianGaussianMixture
 
 STATES = ("finite", "nan", "+inf", "-inf")
 MIN_WEIGHT = 0.005
@@ -305,20 +305,29 @@ def reflect(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return out
 
 
-def _mixture(
-    sample: np.ndarray, max_modes: int, floor: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A variational Gaussian mixture of ``sample``: (weights, means, stds), by mean."""
-    center, scale = float(sample.mean()), float(sample.std())
-    z = ((sample - center) / scale).reshape(-1, 1)
-    gmm = BayesianGaussianMixture(
-        n_components=int(min(max_modes, np.unique(sample).size)),
+def new_mixture(components: int, rng: np.random.Generator) -> Any:
+    """The variational Gaussian mixture every numeric codec fits (Dirichlet-process prior, so
+    unneeded components get no weight), seeded from ``rng``. scikit-learn loads here, on the
+    first fit, so reading a model file (``tabgan info``) does not wait for it."""
+    from sklearn.mixture import BayesianGaussianMixture
+
+    return BayesianGaussianMixture(
+        n_components=int(components),
         weight_concentration_prior_type="dirichlet_process",
         weight_concentration_prior=0.001,
         max_iter=100,
         n_init=1,
         random_state=int(rng.integers(2**31 - 1)),
     )
+
+
+def _mixture(
+    sample: np.ndarray, max_modes: int, floor: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A variational Gaussian mixture of ``sample``: (weights, means, stds), by mean."""
+    center, scale = float(sample.mean()), float(sample.std())
+    z = ((sample - center) / scale).reshape(-1, 1)
+    gmm = new_mixture(min(max_modes, np.unique(sample).size), rng)
     gmm.fit(z)
     keep = gmm.weights_ > MIN_WEIGHT
     if not keep.any():

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -595,7 +595,8 @@ def _plain(value: Any) -> Any:
     return from_json_value(to_json_value(value))
 
 
-_ORDER = {
+#: the comparison operators of conditions and rules (``tabgan.sampling.conditions`` uses it too)
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
     ">=": operator.ge,
@@ -607,7 +608,7 @@ _ORDER = {
 
 def _keeps(value: Any, op: str, wanted: Any, numeric: bool) -> bool:
     """Whether a rule's conclusion can meet a condition (unknown cases: it can)."""
-    if op not in _ORDER:
+    if op not in COMPARISONS:
         return True
     if numeric:
         try:
@@ -616,7 +617,7 @@ def _keeps(value: Any, op: str, wanted: Any, numeric: bool) -> bool:
             return True
         if math.isnan(x) or math.isnan(w):
             return True
-        return bool(_ORDER[op](x, w))
+        return bool(COMPARISONS[op](x, w))
     if op in ("==", "!="):
         same = value_key(value) == value_key(wanted)
         return same if op == "==" else not same

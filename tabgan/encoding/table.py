@@ -25,20 +25,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
 
+from tabgan import errors
 from tabgan.encoding.convert import from_numeric, numeric_values, resolution, restore
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value, value_key
 from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.rules import Rule, RuleSet, find_rules
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
-from tabgan.errors import (
-    ConditionError,
-    InvalidDataError,
-    InvalidParameterError,
-    NotFittedError,
-)
+from tabgan.errors import ConditionError, InvalidDataError, InvalidParameterError
 
 NUMERIC_KINDS = (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME)
 DISCRETE_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
@@ -186,6 +181,8 @@ class TableEncoder:
 
         # sklearn's mixture is partly GIL-bound: threads gain ~20% on 2 cores, and processes
         # cost more to start than a whole fit of a table this size
+        from sklearn.exceptions import ConvergenceWarning  # here: reading a model needs none
+
         workers = max(1, min(len(numeric_jobs), os.cpu_count() or 1, 4))
         with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers) as pool:
             warnings.simplefilter("ignore", ConvergenceWarning)  # a few EM steps suffice here
@@ -359,7 +356,8 @@ class TableEncoder:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "codecs_"):
-            raise NotFittedError("this TableEncoder is not fitted yet; call fit(df) first")
+            # errors.NotFittedError loads scikit-learn: only here, when it is raised
+            raise errors.NotFittedError("this TableEncoder is not fitted yet; call fit(df) first")
 
     @property
     def spans(self) -> tuple[Span, ...]:

@@ -40,10 +40,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import BayesianGaussianMixture
 
 from tabgan.encoding.discrete import CategoricalCodec, to_json_value
-from tabgan.encoding.numeric import MIN_WEIGHT, SPIKE_SHARE, NumericCodec
+from tabgan.encoding.numeric import MIN_WEIGHT, SPIKE_SHARE, NumericCodec, new_mixture
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema
 from tabgan.privacy.budget import PrivacyBudget
 
@@ -325,14 +324,7 @@ class PrivatePreprocessor:
                 np.array([std]),
                 np.array([max(4 * std, reach / 0.99)]),
             )
-        gmm = BayesianGaussianMixture(
-            n_components=int(min(max_modes, np.unique(points).size)),
-            weight_concentration_prior_type="dirichlet_process",
-            weight_concentration_prior=0.001,
-            max_iter=100,
-            n_init=1,
-            random_state=int(rng.integers(2**31 - 1)),
-        )
+        gmm = new_mixture(min(max_modes, np.unique(points).size), rng)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             gmm.fit(((points - center) / scale).reshape(-1, 1))

@@ -18,10 +18,9 @@ generator's conditional vector should carry. The sampling itself is :mod:`tabgan
 from __future__ import annotations
 
 import math
-import operator
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,20 +28,14 @@ import numpy as np
 import pandas as pd
 
 from tabgan.encoding.discrete import from_json_value
+from tabgan.encoding.rules import COMPARISONS
 from tabgan.encoding.schema import ColumnKind
 from tabgan.errors import ConditionError, TabGANWarning
 
 if TYPE_CHECKING:
     from tabgan.sampling.context import SamplingContext
 
-OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-}
+OPS = COMPARISONS
 # leftmost operator wins, so "income=>50K" is income == ">50K" and "age>=60" is age >= 60
 _TEXT = re.compile(r"^(.+?)(>=|<=|!=|==|=|>|<)(.*)$", re.DOTALL)
 _TRUE = {"true", "1", "yes", "y", "t"}
