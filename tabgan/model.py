@@ -234,6 +234,10 @@ class TabGAN(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _train_config(self, n_rows: int, device: torch.device) -> TrainConfig:
+        if isinstance(self.epochs, str) and not self._auto():
+            raise InvalidParameterError(
+                f"epochs must be 'auto' or a positive integer, got {self.epochs!r}"
+            )
         pac = positive_int("pac", self.pac)
         if isinstance(self.batch_size, str) and self.batch_size == "auto":
             batch = auto_batch_size(n_rows, pac)
@@ -319,7 +323,8 @@ class TabGAN(BaseEstimator):
         self.encoder_seconds_ = time.perf_counter() - started
         rows = distributed.local_rows(len(df))  # under torchrun each rank trains on a shard
         held = self._holdout(df, plan, saved, rows is not None)
-        train_df = df if held is None else df.drop(index=df.index[held])
+        # by position: a table's index may repeat labels
+        train_df = df if held is None else df.iloc[np.setdiff1d(np.arange(len(df)), held)]
         real = train_df if rows is None else train_df.iloc[rows]
         matrix = encoder.transform(real, rng=np.random.default_rng(plan.transform_ss))
         # torch's global stream (weight init, dropout) is seeded inside a fork undone on exit
@@ -348,8 +353,6 @@ class TabGAN(BaseEstimator):
                 "checkpoint path"
             )
         max_time = autofit.parse_duration(self.max_time)
-        if not self._auto():
-            positive_int("epochs", self.epochs)  # "auto" or a positive integer
         ss = seed_sequence(self.seed)
         # one GPU per LOCAL_RANK under torchrun (tabgan.gan.distributed)
         _, device = distributed.setup(device)
