@@ -54,6 +54,21 @@ def root(
     set_debug(debug)
 
 
+def _check_epochs(value: str) -> str:
+    if value != "auto" and not (value.isdigit() and int(value) >= 1):
+        raise typer.BadParameter(f"must be auto or a positive whole number, got {value!r}")
+    return value
+
+
+def _check_duration(value: str | None) -> str | None:
+    import re
+
+    # the library parses it (tabgan.autofit.parse_duration); this only keeps torch unloaded
+    if value is not None and not re.fullmatch(r"\s*(\d+(\.\d+)?\s*[smhSMH]?\s*)+", value):
+        raise typer.BadParameter(f"{value!r} is not a duration; write e.g. 90, 90s, 2m or 1h30m")
+    return value
+
+
 @app.command(cls=UsageCommand, short_help="Learn a table and write the model file.")
 @guarded
 def fit(
@@ -62,6 +77,7 @@ def fit(
     epochs: Annotated[
         str,
         typer.Option(
+            callback=_check_epochs,
             help="auto (default): hold out 10% of the rows, score the generator on them every "
             "5 epochs, keep the best weights and stop when the score stops improving (at most "
             "300 epochs). N: exactly N passes over the table, on all rows.",
@@ -71,6 +87,7 @@ def fit(
         str | None,
         typer.Option(
             "--max-time",
+            callback=_check_duration,
             help="Wall-time budget of the fit, e.g. 90s, 2m or 1h: training ends when the "
             "next epoch would overrun it, keeping the best weights so far.",
         ),
@@ -133,19 +150,11 @@ def fit(
     Under torchrun (torchrun --nproc-per-node N -m tabgan_cli.main fit DATA) every rank
     trains on its shard and only rank 0 writes the model and prints.
     """
-    from tabgan.autofit import parse_duration
-    from tabgan.errors import InvalidParameterError
     from tabgan.io import check_writable, read_table
     from tabgan.validation import check_precision
 
     check_precision("train_precision", precision)  # bad options fail before any work
-    if epochs != "auto":
-        if not epochs.isdigit() or int(epochs) < 1:
-            raise InvalidParameterError(
-                f"--epochs must be auto or a positive whole number, got {epochs!r}"
-            )
     epochs_value: int | str = epochs if epochs == "auto" else int(epochs)
-    max_seconds = parse_duration(max_time, "--max-time")
     check_writable(model)  # on every rank under torchrun (only rank 0 writes): a probe, no file
     checkpoint = model.with_name(model.name + ".ckpt")
     if max_rows is None:
@@ -162,7 +171,7 @@ def fit(
     main = is_main()
     estimator = TabGAN(
         epochs=epochs_value,
-        max_time=max_seconds,
+        max_time=max_time,
         batch_size="auto" if batch_size is None else batch_size,
         refine=refine,
         train_precision=precision,

@@ -54,13 +54,14 @@ def test_fit_with_integer_epochs_and_max_time_says_why_it_stopped(tmp_path):
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [(["--epochs", "many"], "--epochs must be auto or a positive whole number"),
-     (["--epochs", "0"], "--epochs must be auto"),
-     (["--max-time", "soon"], "--max-time='soon' is not a duration")],
+    [(["--epochs", "many"], "must be auto or a positive whole number, got 'many'"),
+     (["--epochs", "0"], "must be auto or a positive whole number"),
+     (["--max-time", "soon"], "'soon' is not a duration"),
+     (["--max-time", "2x"], "'2x' is not a duration")],
 )  # fmt: skip
-def test_bad_epochs_or_max_time_is_one_clean_line(tmp_path, options, message):
+def test_bad_epochs_or_max_time_is_a_usage_error(tmp_path, options, message):
     result = _fit(tmp_path, *options)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "m.tabgan").exists()
 
