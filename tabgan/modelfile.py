@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from tabgan import __version__
-from tabgan.device import resolve_device
+from tabgan.device import precision_dtype, resolve_device
 from tabgan.encoding import TableEncoder
 from tabgan.errors import InvalidDataError, InvalidParameterError, ModelFileError
 from tabgan.gan import Callback, EpochInfo, Generator, Trainer, prefixed
@@ -127,6 +127,10 @@ def _restore(
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
     model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
+    try:  # a parameter sampling reads must be valid now, not fail at the first draw
+        precision_dtype(model.sample_precision, torch.device("cpu"))
+    except InvalidParameterError as exc:
+        raise ValueError(str(exc)) from exc
     model.device_ = resolve_device(device)
     model.encoder_ = TableEncoder.from_dict(meta["encoder"])
     state = prefixed(tensors, "generator.")
