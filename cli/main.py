@@ -55,12 +55,44 @@ def root(
     set_debug(debug)
 
 
+def _check_epochs(value: str) -> str:
+    if value != "auto" and not (value.isdigit() and int(value) >= 1):
+        raise typer.BadParameter(f"must be auto or a positive whole number, got {value!r}")
+    return value
+
+
+def _check_duration(value: str | None) -> str | None:
+    import re
+
+    # the library parses it (tabgan.autofit.parse_duration); this only keeps torch unloaded
+    if value is not None and not re.fullmatch(r"\s*(\d+(\.\d+)?\s*[smhSMH]?\s*)+", value):
+        raise typer.BadParameter(f"{value!r} is not a duration; write e.g. 90, 90s, 2m or 1h30m")
+    return value
+
+
 @app.command(cls=UsageCommand, short_help="Learn a table and write the model file.")
 @guarded
 def fit(
     data: Annotated[Path, typer.Argument(help="Training table (.csv or .parquet).")],
     model: ModelOpt = Path("model.tabgan"),
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the table.")] = 300,
+    epochs: Annotated[
+        str,
+        typer.Option(
+            callback=_check_epochs,
+            help="auto (default): hold out 10% of the rows, score the generator on them every "
+            "5 epochs, keep the best weights and stop when the score stops improving (at most "
+            "300 epochs). N: exactly N passes over the table, on all rows.",
+        ),
+    ] = "auto",
+    max_time: Annotated[
+        str | None,
+        typer.Option(
+            "--max-time",
+            callback=_check_duration,
+            help="Wall-time budget of the fit, e.g. 90s, 2m or 1h: training ends when the "
+            "next epoch would overrun it, keeping the best weights so far.",
+        ),
+    ] = None,
     batch_size: Annotated[
         int | None,
         typer.Option(
@@ -174,6 +206,7 @@ def fit(
         from tabgan.constraints import ConstraintSet
 
         ConstraintSet(constraint)  # a constraint that does not parse fails before any work
+    epochs_value: int | str = epochs if epochs == "auto" else int(epochs)
     check_writable(model)  # on every rank under torchrun (only rank 0 writes): a probe, no file
     checkpoint = model.with_name(model.name + ".ckpt")
     notes: list[str] = []
@@ -193,7 +226,8 @@ def fit(
         for note in notes:
             err_console.print(f"Note: {note}", markup=False)
     estimator = TabGAN(
-        epochs=epochs,
+        epochs=epochs_value,
+        max_time=max_time,
         batch_size="auto" if batch_size is None else batch_size,
         refine=refine,
         train_precision=precision,
@@ -226,12 +260,14 @@ def fit(
         return
     estimator.save(model)
     if not quiet:
-        epochs_run = len(estimator.history_) or epochs
         err_console.print(
             f"Wrote {model}: {len(estimator.columns_)} columns learned from "
-            f"{estimator.n_rows_} rows, {epochs_run} epochs in {estimator.fit_seconds_:.1f} s "
-            f"on {estimator.device_}."
+            f"{estimator.n_rows_} rows, {estimator.epochs_} epochs in "
+            f"{estimator.fit_seconds_:.1f} s on {estimator.device_}."
         )
+        err_console.print(f"Stopped: {estimator.stop_reason_}.", markup=False)
+        if estimator.validation_:
+            err_console.print(_validation_line(estimator.validation_, estimator.best_epoch_))
         privacy = estimator.privacy_
         if privacy is not None and "epsilon" in privacy:
             stopped = privacy["protected"].get("stopped_early")
@@ -240,6 +276,16 @@ def fit(
                 f"{epsilon:g} (delta {privacy['delta']:.3g})"
                 + ("; training stopped early to stay within the budget." if stopped else ".")
             )
+
+
+def _validation_line(curve, best_epoch) -> str:
+    """The validation curve in one line (at most 12 points, the best one marked)."""
+    step = max(1, -(-len(curve) // 12))
+    points = list(curve[::step])
+    if curve[-1] not in points:
+        points.append(curve[-1])
+    shown = ", ".join(f"{int(e)}:{float(v):.3f}{'*' if e == best_epoch else ''}" for e, v in points)
+    return f"Validation score by epoch (lower is better, * best kept = epoch {best_epoch}): {shown}"
 
 
 @app.command(cls=UsageCommand, short_help="Generate synthetic rows (CSV to stdout, or -o FILE).")
@@ -403,11 +449,16 @@ def info(
         encoder = TableEncoder.from_dict(meta["encoder"])
         refiner = meta.get("refiner")
         accept_rate = None if refiner is None else float(refiner["accept_rate"])
+        epochs_run = int(training.get("epochs_run", len(training.get("history", []))))
         summary = (
-            f"learned from {int(training['n_rows'])} rows, {params['epochs']} epochs, batch "
+            f"learned from {int(training['n_rows'])} rows, {epochs_run} epochs "
+            f"(epochs={params['epochs']}), batch "
             f"{training.get('batch_size', params.get('batch_size'))}, "
             f"{float(training['fit_seconds']):.1f} s of fitting"
         )
+        stopped = training.get("stop_reason")
+        curve = [(int(e), float(v)) for e, v in training.get("validation", [])]
+        best_epoch = training.get("best_epoch")
     except (KeyError, TypeError, ValueError) as exc:
         raise fail(f"{model}: corrupt or incompatible model file ({type(exc).__name__})") from None
     err_console.print(
@@ -415,6 +466,10 @@ def info(
         f"{meta.get('created')}"
     )
     err_console.print(summary)
+    if stopped:
+        err_console.print(f"stopped: {stopped}", markup=False)
+    if curve:
+        err_console.print(_validation_line(curve, best_epoch))
     err_console.print(
         "refinement: off"
         if accept_rate is None
@@ -461,6 +516,19 @@ def _register_evaluate() -> None:
 
 
 _register_evaluate()
+
+
+def _register_report_fit() -> None:
+    from tabgan_cli.report_fit import report_fit_command
+
+    app.command(
+        "report-fit",
+        cls=UsageCommand,
+        short_help="Plot a model's training: losses and validation score per epoch (HTML).",
+    )(report_fit_command)
+
+
+_register_report_fit()
 
 
 def main() -> None:

@@ -130,8 +130,12 @@ class TabGANResampler(BaseEstimator):
     n_extra : int
         Further synthetic rows drawn from the learned joint distribution (labels included),
         on top of ``sampling_strategy``: plain augmentation of a small table.
-    epochs : int
-        TabGAN training passes (small tables make epochs cheap).
+    epochs : int or "auto"
+        TabGAN training passes; ``"auto"`` (the default) stops by itself on a held-out
+        fidelity score (see :class:`~tabgan.TabGAN`), so a cross-validated pipeline does not
+        fit one 300-epoch GAN per fold.
+    max_time : float, str or None
+        Wall-time budget of each TabGAN fit (seconds, or ``"90s"``, ``"2m"``).
     batch_size : int or "auto"
         TabGAN batch size; ``"auto"`` gives about four steps per epoch (multiple of 10, at
         most 500).
@@ -163,7 +167,7 @@ class TabGANResampler(BaseEstimator):
     Examples
     --------
     >>> from imblearn.pipeline import make_pipeline  # doctest: +SKIP
-    >>> pipe = make_pipeline(TabGANResampler(epochs=100), HistGradientBoostingClassifier())
+    >>> pipe = make_pipeline(TabGANResampler(max_time="30s"), HistGradientBoostingClassifier())
     >>> cross_val_score(pipe, X, y, scoring="f1_macro")  # doctest: +SKIP
     """
 
@@ -175,7 +179,8 @@ class TabGANResampler(BaseEstimator):
         sampling_strategy: str | float | dict | Callable | None = "auto",
         n_extra: int = 0,
         *,
-        epochs: int = 300,
+        epochs: int | str = "auto",
+        max_time: float | str | None = None,
         batch_size: int | str = "auto",
         generator_dims: Sequence[int] = (256, 256),
         discriminator_dims: Sequence[int] = (256, 256),
@@ -189,6 +194,7 @@ class TabGANResampler(BaseEstimator):
         self.sampling_strategy = sampling_strategy
         self.n_extra = n_extra
         self.epochs = epochs
+        self.max_time = max_time
         self.batch_size = batch_size
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -280,6 +286,7 @@ class TabGANResampler(BaseEstimator):
         model = TabGAN(
             **extra,
             epochs=self.epochs,
+            max_time=self.max_time,
             batch_size=self.batch_size,  # TabGAN resolves "auto" and validates
             generator_dims=self.generator_dims,
             discriminator_dims=self.discriminator_dims,

@@ -20,7 +20,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 
-from tabgan import modelfile
+from tabgan import autofit, modelfile
 from tabgan.constraints import ConstraintSet
 from tabgan.device import forked_torch_rng, precision_dtype, resolve_device
 from tabgan.encoding import Draw, TableEncoder
@@ -80,6 +80,9 @@ class _FitPlan:
     refine_ss: np.random.SeedSequence
     checkpoint: str | os.PathLike | None
     checkpoint_every: int
+    validation_ss: np.random.SeedSequence
+    auto: bool  # epochs="auto": validation scores, best weights, early stopping
+    max_time: float | None  # seconds
     private: PrivateFit | None = None
 
 
@@ -101,8 +104,17 @@ class TabGAN(BaseEstimator):
 
     Parameters
     ----------
-    epochs : int
-        Passes over the training table.
+    epochs : int or "auto"
+        ``"auto"`` (the default): hold out 10% of the rows (at most 1,000; none on tables
+        under 300 rows), score the generator on them every 5 epochs with a cheap fidelity
+        measure (:mod:`tabgan.autofit`), keep the best-scoring weights and stop when the score
+        has not improved for 30 epochs, after at least 20 and at most 300 epochs. The held-out
+        rows are never trained on (the best epoch is chosen on rows the GAN has not seen; no
+        refit). On tables too small to hold rows out, ``"auto"`` trains the 300 epochs. An
+        integer trains exactly that many epochs, on all rows, as before. After fitting,
+        ``epochs_`` is the number trained, ``stop_reason_`` says why training ended,
+        ``best_epoch_`` is the epoch whose weights are kept and ``validation_`` is the
+        ``(epoch, score)`` curve (empty without validation).
     batch_size : int or "auto"
         Rows per training step; must be a multiple of ``pac``. ``"auto"``: 500, or about a
         quarter of the table (a multiple of ``pac``) for tables under 2,000 rows. The size
@@ -193,16 +205,21 @@ class TabGAN(BaseEstimator):
         Where to train; ``"auto"`` picks CUDA when available.
     verbose : bool
         Show a progress bar on stderr while fitting.
+    max_time : float, str or None
+        Wall-time budget of ``fit`` in seconds (or ``"90s"``, ``"2m"``, ``"1h"``): training
+        ends when the next epoch would overrun it, keeping the best weights so far (with
+        ``epochs="auto"``) or the last ones. The post-training filter (``refine``) adds its
+        few seconds after the budget.
 
     Examples
     --------
-    >>> model = TabGAN(epochs=300).fit(df)  # doctest: +SKIP
+    >>> model = TabGAN(max_time="2m").fit(df)  # doctest: +SKIP
     >>> synthetic = model.sample(10_000)  # doctest: +SKIP
     """
 
     def __init__(
         self,
-        epochs: int = 300,
+        epochs: int | str = "auto",
         batch_size: int | str = "auto",
         *,
         noise_dim: int = 128,
@@ -228,6 +245,7 @@ class TabGAN(BaseEstimator):
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
+        max_time: float | str | None = None,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -254,9 +272,14 @@ class TabGAN(BaseEstimator):
         self.seed = seed
         self.device = device
         self.verbose = verbose
+        self.max_time = max_time
 
     # ------------------------------------------------------------------ fitting
     def _train_config(self, n_rows: int, device: torch.device) -> TrainConfig:
+        if isinstance(self.epochs, str) and not self._auto():
+            raise InvalidParameterError(
+                f"epochs must be 'auto' or a positive integer, got {self.epochs!r}"
+            )
         pac = positive_int("pac", self.pac)
         if self.epsilon is not None:
             pac = 1  # DP-SGD clips each real row's gradient: the critic judges rows one by one
@@ -284,7 +307,7 @@ class TabGAN(BaseEstimator):
                 if self.epsilon is not None
                 else precision_dtype(self.train_precision, device, "train_precision")
             ),
-            epochs=positive_int("epochs", self.epochs),
+            epochs=autofit.AUTO_MAX_EPOCHS if self._auto() else positive_int("epochs", self.epochs),
             batch_size=batch,
             pac=pac,
             noise_dim=positive_int("noise_dim", self.noise_dim),
@@ -294,6 +317,9 @@ class TabGAN(BaseEstimator):
             ema_decay=unit_interval("ema_decay", self.ema_decay),
             min_steps=positive_int("min_steps_per_epoch", self.min_steps_per_epoch),
         )
+
+    def _auto(self) -> bool:
+        return isinstance(self.epochs, str) and self.epochs == "auto"
 
     def fit(
         self,
@@ -336,19 +362,27 @@ class TabGAN(BaseEstimator):
         df = as_frame(data)
         plan = self._plan(df, checkpoint, checkpoint_every, resume)
         table_id = fingerprint(df)
-        saved = modelfile.read_checkpoint(self, checkpoint, table_id) if resume else None
+        saved = (
+            modelfile.read_checkpoint(self, checkpoint, table_id, plan.config.epochs)
+            if resume
+            else None
+        )
         encoder = self._fit_encoder(df, discrete_columns, plan, saved)
         # declared constraints: checked against the schema and the training rows before training
         self.constraints_ = ConstraintSet(self.constraints or ()).fit(df, encoder.schema_)
         self.encoder_seconds_ = time.perf_counter() - started
         rows = distributed.local_rows(len(df))  # under torchrun each rank trains on a shard
-        real = df if rows is None else df.iloc[rows]
+        held = self._holdout(df, plan, saved, rows is not None)
+        # by position: a table's index may repeat labels
+        train_df = df if held is None else df.iloc[np.setdiff1d(np.arange(len(df)), held)]
+        real = train_df if rows is None else train_df.iloc[rows]
         matrix = encoder.transform(real, rng=np.random.default_rng(plan.transform_ss))
         # torch's global stream (weight init, dropout) is seeded inside a fork undone on exit
         with forked_torch_rng(torch_seed(plan.torch_ss), plan.device):
             trainer = self._build(encoder, matrix, plan, saved)
             self._set_fitted(df, data, encoder, trainer, plan)
-            history = self._train(trainer, plan, callback, table_id)
+            valid = None if held is None else df.iloc[held]
+            history = self._train(trainer, plan, callback, table_id, started, valid, held, saved)
         # no filter under DP: it would learn from the real rows outside the budget
         refine = self.refine and (plan.private is None or not plan.private.differential)
         self.refiner_ = self._fit_refiner(real, matrix, plan) if refine else None
@@ -373,6 +407,7 @@ class TabGAN(BaseEstimator):
                 "checkpoint_every must be >= 0, and checkpointing or resuming needs a "
                 "checkpoint path"
             )
+        max_time = autofit.parse_duration(self.max_time)
         ss = seed_sequence(self.seed)
         private = None
         if any(v is not None for v in (self.epsilon, self.delta, self.protect_rare)):
@@ -390,7 +425,35 @@ class TabGAN(BaseEstimator):
                 )
         # one GPU per LOCAL_RANK under torchrun (tabgan.gan.distributed)
         _, device = distributed.setup(device)
-        return _FitPlan(config, device, *ss.spawn(4), checkpoint, every, private)
+        # the fifth child is new: the first four stay the streams of earlier versions' fits
+        streams = ss.spawn(5)
+        return _FitPlan(
+            config,
+            device,
+            *streams[:4],
+            checkpoint,
+            every,
+            streams[4],
+            self._auto(),
+            max_time,
+            private,
+        )
+
+    def _holdout(
+        self, df: pd.DataFrame, plan: _FitPlan, saved: Any, sharded: bool
+    ) -> np.ndarray | None:
+        """The rows held out for validation with ``epochs="auto"`` (None: no validation, on
+        tables under 300 rows, under torchrun and under differential privacy). A resumed fit
+        holds out the same rows."""
+        if not plan.auto or sharded:
+            return None
+        if plan.private is not None and plan.private.differential:
+            return None  # choosing weights on real rows would spend outside the DP budget
+        if saved is not None and saved[0].get("autofit", {}).get("holdout") is not None:
+            held = np.asarray(saved[0]["autofit"]["holdout"], dtype=np.int64)
+        else:
+            held = autofit.holdout_rows(len(df), autofit.child_seed(plan.validation_ss, 0))
+        return held if len(held) else None
 
     def _fit_encoder(
         self, df: pd.DataFrame, discrete_columns: Any, plan: _FitPlan, saved: Any
@@ -470,17 +533,57 @@ class TabGAN(BaseEstimator):
         self.refresh_runtime()
 
     def _train(
-        self, trainer: Trainer, plan: _FitPlan, callback: Any, table_id: str
+        self,
+        trainer: Trainer,
+        plan: _FitPlan,
+        callback: Any,
+        table_id: str,
+        started: float,
+        valid: pd.DataFrame | None,
+        held: np.ndarray | None,
+        saved: Any,
     ) -> list[EpochInfo]:
-        """Run the training loop with the fit's callbacks; afterwards ``generator_`` is the
-        generator to sample from."""
+        """Run the training loop with the fit's callbacks (time budget, validation and early
+        stopping, checkpoints, the user's, progress); afterwards ``generator_`` is the
+        generator to sample from and the stop fields are set."""
+        self.validation_ = []
+        self.validation_seconds_ = 0.0
+        self.best_epoch_ = None
+        self.epochs_ = trainer.epoch
+        self.stop_reason_ = "nothing to learn (only constant or empty columns)"
         if trainer.layout.output_dim == 0:
             self.generator_.eval()
             return []  # only constant / empty columns: nothing to learn, the encoder decodes them
         callbacks: list[Callback] = []
+        if plan.max_time is not None:
+            callbacks.append(autofit.TimeBudget(plan.max_time, started))
+        early = None
+        if valid is not None:
+            base = self.sampling_context()
+            early = autofit.EarlyStopping(
+                autofit.ValidationScorer(self.encoder_, valid),
+                lambda g: dataclasses.replace(base, generator=g),
+                autofit.child_seed(plan.validation_ss, 1),
+                every=autofit.AUTO_EVERY,
+                patience=autofit.AUTO_PATIENCE,
+                min_epochs=autofit.AUTO_MIN_EPOCHS,
+            )
+            if saved is not None and "autofit" in saved[0]:
+                early.load_state(saved[0]["autofit"], modelfile.autofit_tensors(saved[1]))
+            callbacks.append(early)
         if plan.checkpoint_every and distributed.is_main():  # only rank 0 writes
             header = modelfile.checkpoint_header(self, table_id, self.encoder_)
-            callbacks.append(modelfile.Checkpoint(plan.checkpoint, plan.checkpoint_every, header))
+            extra = None
+            if early is not None:
+                holdout = [int(i) for i in held]
+
+                def extra() -> tuple[dict, dict]:
+                    meta, tensors = early.state()
+                    return {**meta, "holdout": holdout}, tensors
+
+            callbacks.append(
+                modelfile.Checkpoint(plan.checkpoint, plan.checkpoint_every, header, extra)
+            )
         if callback is not None:
             callbacks.append(_LiveGenerator(self, callback))
         if self.verbose:
@@ -494,6 +597,21 @@ class TabGAN(BaseEstimator):
         # batch-norm statistics came from each rank's own batches: average them
         distributed.average_buffers(trainer.generator)
         self.generator_ = trainer.sampling_generator()
+        self.epochs_ = trainer.epoch
+        if early is not None:
+            self.validation_ = list(early.curve)
+            self.best_epoch_ = early.best_epoch
+            self.validation_seconds_ = early.seconds
+        if trainer.stop_reason is not None:
+            self.stop_reason_ = trainer.stop_reason
+        elif plan.auto and early is None:
+            active = distributed.context().active
+            why = "under torchrun" if active else "on a table under 300 rows"
+            self.stop_reason_ = f"epoch cap ({trainer.epoch}); no validation {why}"
+        elif plan.auto:
+            self.stop_reason_ = f"epoch cap ({trainer.epoch}) reached while still improving"
+        else:
+            self.stop_reason_ = f"epochs={trainer.epoch} done"
         return history
 
     def _fit_refiner(self, real: pd.DataFrame, matrix: np.ndarray, plan: _FitPlan) -> Any:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import torch
 
 from tabgan import __version__
 from tabgan.constraints import ConstraintSet
-from tabgan.device import resolve_device
+from tabgan.device import precision_dtype, resolve_device
 from tabgan.encoding import TableEncoder
 from tabgan.errors import InvalidDataError, InvalidParameterError, ModelFileError
 from tabgan.gan import Callback, EpochInfo, Generator, Trainer, prefixed
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from tabgan.model import TabGAN
 
 #: parameters a resumed fit may change
-RESUMABLE = ("epochs", "verbose", "device")
+RESUMABLE = ("epochs", "verbose", "device", "max_time")
 
 
 def json_params(model: TabGAN) -> dict[str, Any]:
@@ -94,6 +95,10 @@ def save(model: TabGAN, path: str | os.PathLike) -> None:
             "fit_seconds": model.fit_seconds_,
             "encoder_seconds": model.encoder_seconds_,
             "device": str(model.device_),
+            "epochs_run": model.epochs_,
+            "stop_reason": model.stop_reason_,
+            "best_epoch": model.best_epoch_,
+            "validation": [[int(e), float(v)] for e, v in model.validation_],
         },
     }
     tensors = {f"generator.{k}": v for k, v in model.generator_.state_dict().items()}
@@ -135,6 +140,10 @@ def _restore(
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
     model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
+    try:  # a parameter sampling reads must be valid now, not fail at the first draw
+        precision_dtype(model.sample_precision, torch.device("cpu"))
+    except InvalidParameterError as exc:
+        raise ValueError(str(exc)) from exc
     model.device_ = resolve_device(device)
     model.encoder_ = TableEncoder.from_dict(meta["encoder"])
     state = prefixed(tensors, "generator.")
@@ -155,6 +164,13 @@ def _restore(
     model.history_ = [tuple(h) for h in training["history"]]
     model.fit_seconds_ = float(training["fit_seconds"])
     model.encoder_seconds_ = float(training["encoder_seconds"])
+    # files written before epochs="auto" have no stop fields: their fits ran fixed epochs
+    epochs_run = training.get("epochs_run", len(model.history_))
+    model.epochs_ = int(epochs_run)
+    model.stop_reason_ = str(training.get("stop_reason", f"epochs={model.epochs_} done"))
+    best = training.get("best_epoch")
+    model.best_epoch_ = None if best is None else int(best)
+    model.validation_ = [(int(e), float(v)) for e, v in training.get("validation", [])]
     model.metadata_ = {k: meta[k] for k in ("library_version", "created")}
     model.constraints_ = ConstraintSet.from_dict(meta.get("constraints") or [])
     privacy = meta.get("privacy")
@@ -177,17 +193,37 @@ class Checkpoint(Callback):
     header : dict
         What identifies the run (parameters, the table's fingerprint, the encoder's state);
         the trainer's state is added at each write.
+    extra : callable, optional
+        ``extra()`` gives the validation and early-stopping state (JSON-able metadata and
+        tensors, see :class:`tabgan.autofit.EarlyStopping`), saved under ``"autofit"``.
     """
 
-    def __init__(self, path: str | os.PathLike, every: int, header: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        every: int,
+        header: dict[str, Any],
+        extra: Callable[[], tuple[dict[str, Any], dict[str, torch.Tensor]]] | None = None,
+    ) -> None:
         self.path = path
         self.every = every
         self.header = header
+        self.extra = extra
 
     def on_epoch_end(self, trainer: Trainer, info: EpochInfo) -> None:
-        if info.epoch % self.every == 0 or info.epoch == info.epochs:
+        stopped = trainer.stop_reason is not None
+        if info.epoch % self.every == 0 or info.epoch == info.epochs or stopped:
             state, tensors = trainer.state()
-            save_model(self.path, {**self.header, "trainer": state}, tensors)
+            meta = {**self.header, "trainer": state, "stop_reason": trainer.stop_reason}
+            if self.extra is not None:
+                meta["autofit"], more = self.extra()
+                tensors = {**tensors, **{f"autofit.{k}": v for k, v in more.items()}}
+            save_model(self.path, meta, tensors)
+
+
+def autofit_tensors(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A checkpoint's early-stopping tensors (the best weights so far), names unprefixed."""
+    return prefixed(tensors, "autofit.")
 
 
 def checkpoint_header(model: TabGAN, fingerprint: str, encoder: TableEncoder) -> dict[str, Any]:
@@ -203,10 +239,11 @@ def checkpoint_header(model: TabGAN, fingerprint: str, encoder: TableEncoder) ->
 
 
 def read_checkpoint(
-    model: TabGAN, path: str | os.PathLike, fingerprint: str
+    model: TabGAN, path: str | os.PathLike, fingerprint: str, epochs: int | None = None
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     """A checkpoint's metadata and tensors, after checking that ``model`` may resume it: the
-    same table, the same parameters (but those in :data:`RESUMABLE`) and more epochs."""
+    same table, the same parameters (but those in :data:`RESUMABLE`), more epochs (``epochs``:
+    the fit's epoch cap, default ``model.epochs``) and a run that did not stop by itself."""
     meta, tensors = load_model(path)
     if meta.get("format") != CHECKPOINT_FORMAT:
         raise ModelFileError(f"{path}: not a tabgan checkpoint")
@@ -225,7 +262,12 @@ def read_checkpoint(
         done = int(meta["trainer"]["epoch"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{path}: corrupt checkpoint") from exc
-    if done >= int(model.epochs):
+    if meta.get("stop_reason"):
+        raise InvalidParameterError(
+            f"the checkpointed run already ended ({meta['stop_reason']}); start a new fit "
+            "to train more"
+        )
+    if done >= int(model.epochs if epochs is None else epochs):
         raise InvalidParameterError(
             f"the checkpoint already has {done} epochs; ask for more epochs to resume"
         )
@@ -243,6 +285,7 @@ def restore_trainer(trainer: Trainer, saved: tuple[dict, dict], path: Any) -> No
 __all__ = [
     "FORMAT_VERSION",
     "Checkpoint",
+    "autofit_tensors",
     "checked_generator_args",
     "checkpoint_header",
     "json_params",

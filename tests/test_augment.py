@@ -191,3 +191,40 @@ def test_inside_imblearn_pipeline_with_cross_validation() -> None:
     pipe.fit(X, y)
     assert pipe.predict(X).shape == (len(X),)
     assert pipe.steps[0][1].model_.n_rows_ == len(X)
+
+
+def test_auto_epochs_and_max_time_inside_a_cross_validated_pipeline(monkeypatch) -> None:
+    """epochs="auto" (the default) holds out rows of each training fold, scores and stops by
+    itself; max_time reaches every fold's TabGAN."""
+    pytest.importorskip("imblearn")
+    from imblearn.pipeline import make_pipeline
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
+    from tabgan import autofit
+
+    monkeypatch.setattr(autofit, "AUTO_MAX_EPOCHS", 4)
+    monkeypatch.setattr(autofit, "AUTO_EVERY", 2)
+    monkeypatch.setattr(autofit, "VALIDATION_ROWS", 200)
+    X, y = _imbalanced(660, seed=5)
+    X = X[["age", "income", "score"]]
+    tiny = {k: v for k, v in TINY.items() if k != "epochs"}
+    pipe = make_pipeline(
+        TabGANResampler(seed=0, max_time="10m", refine=False, **tiny),
+        HistGradientBoostingClassifier(max_iter=10),
+    )
+    assert pipe.steps[0][1].get_params()["epochs"] == "auto"
+    out = cross_validate(
+        pipe,
+        X,
+        y,
+        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+        scoring="f1_macro",
+        return_estimator=True,
+    )
+    assert np.isfinite(out["test_score"]).all()
+    for fitted in out["estimator"]:
+        gan = fitted.steps[0][1].model_
+        assert gan.n_rows_ == 330 and gan.max_time == "10m"
+        assert [e for e, _ in gan.validation_] == [2, 4]  # 33 held-out rows of the fold
+        assert gan.best_epoch_ in (2, 4) and gan.epochs_ == 4
