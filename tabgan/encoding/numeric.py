@@ -329,6 +329,15 @@ def _mixture(
     z = ((sample - center) / scale).reshape(-1, 1)
     gmm = new_mixture(min(max_modes, np.unique(sample).size), rng)
     gmm.fit(z)
+    return mixture_components(gmm, center, scale, floor)
+
+
+def mixture_components(
+    gmm: Any, center: float, scale: float, floor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A mixture fitted on standardised values as (weights, means, stds) in the column's
+    units, by mean: components under ``MIN_WEIGHT`` dropped (the heaviest always kept), stds at
+    least ``floor``."""
     keep = gmm.weights_ > MIN_WEIGHT
     if not keep.any():
         keep = gmm.weights_ == gmm.weights_.max()

@@ -42,7 +42,12 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
 from tabgan.encoding.discrete import CategoricalCodec, to_json_value
-from tabgan.encoding.numeric import MIN_WEIGHT, SPIKE_SHARE, NumericCodec, new_mixture
+from tabgan.encoding.numeric import (
+    SPIKE_SHARE,
+    NumericCodec,
+    mixture_components,
+    new_mixture,
+)
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema
 from tabgan.privacy.budget import PrivacyBudget
 
@@ -328,14 +333,7 @@ class PrivatePreprocessor:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             gmm.fit(((points - center) / scale).reshape(-1, 1))
-        keep = gmm.weights_ > MIN_WEIGHT
-        if not keep.any():
-            keep = gmm.weights_ == gmm.weights_.max()
-        weights = gmm.weights_[keep] / gmm.weights_[keep].sum()
-        means = gmm.means_[keep, 0] * scale + center
-        stds = np.maximum(np.sqrt(gmm.covariances_[keep].reshape(-1)) * scale, floor)
-        order = np.argsort(means)
-        weights, means, stds = weights[order], means[order], stds[order]
+        weights, means, stds = mixture_components(gmm, center, scale, floor)
         logp = np.log(weights) - np.log(stds) - 0.5 * ((points[:, None] - means) / stds) ** 2
         mode = np.argmax(logp, axis=1)
         reach = np.zeros(len(means))
