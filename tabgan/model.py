@@ -605,8 +605,12 @@ class TabGAN(BaseEstimator):
         if trainer.stop_reason is not None:
             self.stop_reason_ = trainer.stop_reason
         elif plan.auto and early is None:
-            active = distributed.context().active
-            why = "under torchrun" if active else "on a table under 300 rows"
+            if plan.private is not None and plan.private.differential:
+                why = "under differential privacy (choosing weights would read real rows)"
+            elif distributed.context().active:
+                why = "under torchrun"
+            else:
+                why = "on a table under 300 rows"
             self.stop_reason_ = f"epoch cap ({trainer.epoch}); no validation {why}"
         elif plan.auto:
             self.stop_reason_ = f"epoch cap ({trainer.epoch}) reached while still improving"
