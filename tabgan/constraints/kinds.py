@@ -328,7 +328,13 @@ class Inequality(Constraint):
         low, high = self._values(frame, self.low), self._values(frame, self.high)
         bound = low + self._offset()
         with np.errstate(invalid="ignore"):
-            ok = high > bound if self.strict else high >= bound
+            if self.strict:
+                ok = high > bound
+            else:
+                # a few units in the last place of slack: 0.29 >= 3.29 - 3 holds as written,
+                # though 3.29 - 3 is 0.29000000000000004 in floating point
+                slack = 1e-12 * np.maximum(np.maximum(np.abs(bound), np.abs(high)), 1.0)
+                ok = high >= bound - slack
         return ok | np.isnan(low) | np.isnan(high)
 
     def contradiction(self, conditions: Iterable[tuple[str, str, Any]]) -> str | None:

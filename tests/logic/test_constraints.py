@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tabgan.constraints import (
@@ -221,3 +222,14 @@ def test_filter_keeps_only_rows_that_satisfy(table, schema):
     noisy["total"] = 0.0  # repaired
     out = cs.filter(noisy)
     assert len(out) == len(table) // 2 and cs.mask(out).all()
+
+
+def test_inequality_with_an_offset_holds_as_written_despite_float_rounding() -> None:
+    # hypothesis found it: 3.29 - 3 is 0.29000000000000004, yet 0.29 >= 3.29 - 3 as written
+    from tabgan.constraints import parse_constraint
+
+    df = pd.DataFrame({"a": [3.29, 1.0], "b": [0.29, -2.0]})
+    constraint = parse_constraint("b >= a - 3").fit(df)
+    constraint.validate(df)
+    assert constraint.mask(df).all()
+    assert not constraint.mask(pd.DataFrame({"a": [3.29], "b": [0.2899]})).any()
