@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# CI draws the same property-test examples on every run (a failure there is reproducible, not
+# a coin toss); developers' runs keep exploring new examples
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def make_mixed_table(n: int = 200, seed: int = 0) -> pd.DataFrame:
