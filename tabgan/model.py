@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator
 
 from tabgan import autofit, modelfile
 from tabgan.constraints import ConstraintSet
-from tabgan.device import forked_torch_rng, precision_dtype, resolve_device
+from tabgan.device import forked_torch_rng, precision_dtype, resolve_device, train_dtype
 from tabgan.encoding import Draw, TableEncoder
 from tabgan.errors import InvalidParameterError, NotFittedError
 from tabgan.gan import (
@@ -493,6 +493,10 @@ class TabGAN(BaseEstimator):
         sampler = ConditionalSampler.from_data(data, layout, self.log_frequency, counts=counts)
         # conditions by the whole table's category counts, not the shard's (no-op on one rank)
         distributed.use_global_counts(sampler, bool(self.log_frequency))
+        if config.privacy is None and config.dtype != torch.float32:
+            width = layout.output_dim + layout.cond_dim
+            dtype = train_dtype(self.train_precision, device, config.batch_size, width)
+            config = dataclasses.replace(config, dtype=dtype)
         if private is not None and private.differential:
             steps = max(1, config.min_steps, len(matrix) // config.batch_size)
             planned = config.epochs * steps * config.discriminator_steps

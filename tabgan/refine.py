@@ -35,7 +35,7 @@ from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.spans import Activation, Draw, SpanRole
 from tabgan.encoding.table import TableEncoder
 from tabgan.gan.networks import ByteDropout
-from tabgan.gan.optim import fast_adam
+from tabgan.gan.optim import adam
 
 ACCEPT_QUANTILE = 0.8  # c: this quantile of the odds on held-out generated rows
 QUANTILE_POINTS = 129  # per numeric column, for the rank feature
@@ -270,9 +270,7 @@ def fit_refiner(
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         classifier = classifier_network(features.width).to(device)
-    opt = torch.optim.AdamW(
-        classifier.parameters(), lr=1e-3, weight_decay=1e-2, **fast_adam(device)
-    )
+    opt = adam(classifier.parameters(), device, lr=1e-3, weight_decay=1e-2, decoupled=True)
     loss_fn = nn.functional.binary_cross_entropy_with_logits
     best, best_state, stale = math.log(2.0) - 1e-3, None, 0
     for _ in range(MAX_EPOCHS):

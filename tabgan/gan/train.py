@@ -19,7 +19,7 @@ from torch import Tensor
 
 from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
-from tabgan.gan.optim import autocast, fast_adam
+from tabgan.gan.optim import adam, autocast
 from tabgan.gan.sampler import ConditionalSampler, ConditionBatch
 
 if TYPE_CHECKING:
@@ -144,19 +144,19 @@ class Trainer:
             self.ema = copy.deepcopy(generator).requires_grad_(False)
             self._ema_params = list(self.ema.parameters())
             self._live_params = list(generator.parameters())
-        self.opt_g = torch.optim.Adam(
+        self.opt_g = adam(
             generator.parameters(),
+            data.device,
             lr=config.generator_lr,
             betas=(0.5, 0.9),
             weight_decay=config.generator_decay,
-            **fast_adam(data.device),
         )
-        self.opt_d = torch.optim.Adam(
+        self.opt_d = adam(
             discriminator.parameters(),
+            data.device,
             lr=config.discriminator_lr,
             betas=(0.5, 0.9),
             weight_decay=config.discriminator_decay,
-            **fast_adam(data.device),
         )
         # ---- differential privacy (tabgan.gan.private): None without a plan
         self.private = None
