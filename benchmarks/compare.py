@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +44,8 @@ import common
 import logic
 import pandas as pd
 import suite
+
+from tabgan.evaluate.logic import logic_checks
 
 BENCH = common.BENCH
 TOOLS = ("tabgan", "argn", "ctgan")
@@ -80,6 +83,8 @@ FIGURES = [
     ("sdm_detection", "SDM detection", True),
     ("fd_break_share", "FD-breaking rows", False),
     ("unseen_pair_share", "unseen-pair rows", False),
+    ("excess_decimals", "excess decimals", False),
+    ("edge_mass", "extra edge mass", False),
     ("fit_s", "fit (s)", False),
 ]
 
@@ -104,7 +109,8 @@ def sdm_metadata(train: pd.DataFrame) -> dict[str, Any]:
 def child_command(tool: str, pythons: dict[str, str], args: argparse.Namespace) -> list[str]:
     """The child's command line up to its per-run options (tools at their defaults)."""
     if tool == "tabgan":
-        return [sys.executable, str(BENCH / "ours.py"), "--skip-encoder", "--batch-size", "default"]
+        base = [sys.executable, str(BENCH / "ours.py"), "--skip-encoder", "--batch-size", "default"]
+        return [*base, "--params", args.tabgan_params]
     if tool == "argn":
         return [pythons["argn"], str(BENCH / "peer_argn.py")]
     # ctgan's own defaults: 300 epochs, batch 500 (its script asks for both)
@@ -137,13 +143,20 @@ def run_tool(
         out_csv=out_csv,
     )
     env = None
-    if tool == "tabgan":  # this checkout's tabgan, whatever else is installed
-        env = {
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [str(common.REPO), os.environ.get("PYTHONPATH")])
-            )
-        }
+    if tool == "tabgan":  # this checkout's tabgan (or --tabgan-repo's), whatever is installed
+        repo = args.tabgan_repo or str(common.REPO)
+        env = {"PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))}
     return common.run_child([*base, *opts], args.timeout, env)
+
+
+def _repo_commit(repo: str | None) -> str | None:
+    """The commit checked out in ``repo`` (None without one)."""
+    if repo is None:
+        return None
+    out = subprocess.run(
+        ["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return out.stdout.strip() or None
 
 
 def mean(values: list[float | None]) -> float | None:
@@ -179,6 +192,7 @@ def judge_table(
         df = pd.read_csv(path)
         fid = fidelity.score(df)
         lg = logic_scorer.score(df)
+        checks = logic_checks(train, df)
         r: dict[str, Any] = {
             "rows": len(df),
             "fidelity": fid,
@@ -189,6 +203,12 @@ def judge_table(
             "fd_break_share": lg["fd_break_share"],
             "unseen_pair_share": lg["unseen_pair_share"],
             "logic": lg,
+            # tabgan.evaluate.logic's judge, the same for every tool: the worst numeric column's
+            # share of values with more decimals than the real column ever has, and its extra
+            # mass at the training min/max
+            "excess_decimals": checks["summary"]["worst_excess_decimals"],
+            "edge_mass": checks["summary"]["worst_extra_edge_mass"],
+            "logic_checks": checks,
         }
         if key != "real_test":  # the test split is what TSTR is scored on
             r["hgb"] = hgb.score(df)
@@ -244,6 +264,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--ctgan-python", default=None)
     p.add_argument("--judge-python", default=None)
     p.add_argument("--no-sdmetrics", action="store_true", help="skip the SDMetrics judge")
+    p.add_argument(
+        "--tabgan-params",
+        default="{}",
+        help="JSON object of TabGAN parameters to set, for an ablation "
+        "(e.g. '{\"detect_rules\": false}'); default: none, tabgan at its defaults",
+    )
+    p.add_argument(
+        "--tabgan-repo",
+        default=None,
+        help="a checkout whose tabgan the tabgan child imports (a before/after run against an "
+        "older commit, e.g. a git worktree); default: this checkout",
+    )
     p.add_argument("--label", default="", help="the result's tag")
     p.add_argument("--note", default="", help="a line for the result file (e.g. a busy machine)")
     p.add_argument(
@@ -260,6 +292,9 @@ def main(argv: list[str] | None = None) -> None:
         "tables": args.tables,
         "seeds": args.seeds,
         "epochs": args.epochs if args.epochs is not None else "each tool's default",
+        "tabgan_params": json.loads(args.tabgan_params),
+        "tabgan_repo": args.tabgan_repo,
+        "tabgan_repo_commit": _repo_commit(args.tabgan_repo),
         "threads": args.threads,
         "device": "cpu",
         "sdmetrics": not args.no_sdmetrics,
@@ -411,7 +446,11 @@ def write(
         "closer. SDM: SDMetrics QualityReport and LogisticDetection (higher is better). "
         "FD-breaking rows: share of rows breaking an exact dependency between discrete columns "
         "of the real training table; unseen-pair rows: share with a discrete value pair never "
-        "seen in training. `real test` is the real test split scored the same way (the floor).",
+        "seen in training; excess decimals: the worst numeric column's share of values with more "
+        "decimals than the real column ever has; extra edge mass: the worst numeric column's "
+        "share at its training min or max beyond the real column's (both from "
+        "`tabgan.evaluate.logic`). `real test` is the real test split scored the same way (the "
+        "floor).",
         "",
         "| table | tool | " + " | ".join(label for _, label, _ in FIGURES) + " |",
         "|---|---|" + "---:|" * len(FIGURES),

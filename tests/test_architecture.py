@@ -108,7 +108,16 @@ def test_the_cycle_check_can_fail() -> None:
 def _files_that_import() -> list[Path]:
     files = list(MODULES.values())
     for folder in ("tests", "benchmarks", "examples"):
-        files += [p for p in (ROOT / folder).rglob("*.py") if "prototypes" not in p.parts]
+        # not the prototypes, nor the peers' virtual environments (benchmarks/.venv-*) or work
+        # files, which are git-ignored
+        files += [
+            p
+            for p in (ROOT / folder).rglob("*.py")
+            if "prototypes" not in p.parts
+            and not any(
+                part.startswith(".") or part == "work" for part in p.parts[len(ROOT.parts) :]
+            )
+        ]
     return files
 
 

@@ -30,6 +30,7 @@ from tabgan import errors
 from tabgan.encoding.convert import from_numeric, numeric_values, resolution, restore
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value, value_key
 from tabgan.encoding.numeric import NumericCodec
+from tabgan.encoding.pairs import PairCounts
 from tabgan.encoding.rules import Rule, RuleSet, find_rules
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
@@ -79,6 +80,10 @@ class TableEncoder:
     rules_ : RuleSet
         The rules found at fit (empty without ``detect_rules``, and for states saved before
         rules); ``rules_.describe()`` lists them.
+    pairs_ : PairCounts
+        How often each pair of categories of two discrete columns occurs in training (sampling
+        warns about conditions that combine rare or unseen pairs; empty for a private fit and
+        for states saved before them).
 
     Examples
     --------
@@ -192,7 +197,18 @@ class TableEncoder:
         self.codecs_ = codecs
         self._build_spans()
         self.rules_ = self._find_rules(df, numeric_jobs) if self.detect_rules else RuleSet()
+        # exact joint counts would leak what a private fit's protection hides: none then
+        self.pairs_ = PairCounts() if privacy is not None else self._count_pairs(df)
         return self
+
+    def _count_pairs(self, df: pd.DataFrame) -> PairCounts:
+        """Co-occurrence counts of every pair of discrete columns (:mod:`.pairs`)."""
+        codes = {
+            spec.name: codec.indices(df[spec.name], spec.name)
+            for spec, codec in zip(self.schema_, self.codecs_, strict=True)
+            if isinstance(codec, CategoricalCodec)
+        }
+        return PairCounts.fit(codes)
 
     def _find_rules(self, df: pd.DataFrame, numeric_jobs: list) -> RuleSet:
         """The rules of the training table, in the encoder's index space (a premise or
@@ -628,6 +644,7 @@ class TableEncoder:
                 for c in self.codecs_
             ],
             "rules": self.rules_.to_dict(),
+            "pairs": self.pairs_.to_dict(),
         }
 
     @classmethod
@@ -672,6 +689,8 @@ class TableEncoder:
         enc._build_spans()
         # absent in states saved before rules: no rules
         enc.rules_ = enc._load_rules(d.get("rules", {}))
+        # absent in states saved before pair counts: none (no combination warnings)
+        enc.pairs_ = PairCounts.from_dict(d.get("pairs", {}), enc._category_widths())
         return enc
 
     def _load_rules(self, d: dict) -> RuleSet:

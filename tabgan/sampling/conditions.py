@@ -393,14 +393,17 @@ THIN_ROWS = 20
 
 def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -> None:
     """Warn (a :class:`~tabgan.errors.TabGANWarning`, once per draw) when the discrete
-    conditions select a handful of training rows and many more rows are asked for: the rows
-    then rest on what the generator learned from very few examples."""
+    conditions select a handful of training rows, or a combination of categories no training
+    row holds, and many more rows are asked for: the rows then rest on what the generator
+    learned from very few examples, or from none."""
     total = float(ctx.condition_sampler.counts.sum()) / max(ctx.condition_sampler.n_columns, 1)
+    thin = False
     for col in columns:
         if col.span is None:
             continue
         seen = round(col.share * total)
         if seen < THIN_ROWS and n > 5 * max(seen, 1):
+            thin = True
             joined = " and ".join(c.text for c in col.conditions)
             warnings.warn(
                 f"only {seen} training rows have {joined}; the {n} rows asked for rest on what "
@@ -408,6 +411,23 @@ def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -
                 TabGANWarning,
                 stacklevel=3,
             )
+    pairs = getattr(ctx.encoder, "pairs_", None)
+    discrete = [col for col in columns if col.span is not None and col.allowed is not None]
+    if thin or pairs is None or len(discrete) < 2:
+        return
+    found = pairs.rows_with({col.name: col.allowed for col in discrete})
+    if found is None:
+        return
+    seen, k = found
+    if seen < THIN_ROWS and n > 5 * max(seen, 1):
+        joined = " and ".join(c.text for col in discrete for c in col.conditions)
+        if seen == 0:
+            what = f"no training row has {joined} together"
+            rest = "combinations the model never saw, made from what it learned of each alone"
+        else:
+            what = f"{'at most ' if k > 2 else 'only '}{seen} training rows have {joined}"
+            rest = "what the model learned from them and may repeat or blur them"
+        warnings.warn(f"{what}; the {n} rows asked for rest on {rest}", TabGANWarning, stacklevel=3)
 
 
 @dataclass(frozen=True)
