@@ -593,7 +593,7 @@ class TabGAN(BaseEstimator):
         if self.verbose:
             from tabgan.progress import ProgressCallback
 
-            callbacks.append(ProgressCallback(plan.config.epochs))
+            callbacks.append(ProgressCallback(plan.config.epochs, early=early))
         try:
             history = trainer.fit(callbacks)
         finally:
