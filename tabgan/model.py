@@ -106,9 +106,9 @@ class TabGAN(BaseEstimator):
     ----------
     epochs : int or "auto"
         ``"auto"`` (the default): hold out 10% of the rows (at most 1,000; none on tables
-        under 300 rows), score the generator on them every 5 epochs with a cheap fidelity
+        under 1,000 rows), score the generator on them every 5 epochs with a cheap fidelity
         measure (:mod:`tabgan.autofit`), keep the best-scoring weights and stop when the score
-        has not improved for 30 epochs, after at least 20 and at most 300 epochs. The held-out
+        has not improved for 50 epochs, after at least 100 and at most 300 epochs. The held-out
         rows are never trained on (the best epoch is chosen on rows the GAN has not seen; no
         refit). On tables too small to hold rows out, ``"auto"`` trains the 300 epochs. An
         integer trains exactly that many epochs, on all rows, as before. After fitting,
@@ -443,7 +443,7 @@ class TabGAN(BaseEstimator):
         self, df: pd.DataFrame, plan: _FitPlan, saved: Any, sharded: bool
     ) -> np.ndarray | None:
         """The rows held out for validation with ``epochs="auto"`` (None: no validation, on
-        tables under 300 rows, under torchrun and under differential privacy). A resumed fit
+        tables under 1,000 rows, under torchrun and under differential privacy). A resumed fit
         holds out the same rows."""
         if not plan.auto or sharded:
             return None
@@ -614,7 +614,7 @@ class TabGAN(BaseEstimator):
             elif distributed.context().active:
                 why = "under torchrun"
             else:
-                why = "on a table under 300 rows"
+                why = "on a table under 1,000 rows"
             self.stop_reason_ = f"epoch cap ({trainer.epoch}); no validation {why}"
         elif plan.auto:
             self.stop_reason_ = f"epoch cap ({trainer.epoch}) reached while still improving"

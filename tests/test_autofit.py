@@ -27,12 +27,14 @@ TINY = {
 
 @pytest.fixture
 def short_auto(monkeypatch):
-    """epochs="auto" with a short schedule: scores every 2 epochs, a cap of 12 epochs."""
+    """epochs="auto" with a short schedule: scores every 2 epochs, a cap of 12 epochs, and
+    validation from 300 rows (the default needs 1,000)."""
     monkeypatch.setattr(autofit, "AUTO_MAX_EPOCHS", 12)
     monkeypatch.setattr(autofit, "AUTO_EVERY", 2)
     monkeypatch.setattr(autofit, "AUTO_PATIENCE", 4)
     monkeypatch.setattr(autofit, "AUTO_MIN_EPOCHS", 4)
     monkeypatch.setattr(autofit, "VALIDATION_ROWS", 300)
+    monkeypatch.setattr(autofit, "HOLDOUT_MIN", 30)  # validate tables of 300+ rows
 
 
 @pytest.mark.parametrize(
@@ -52,7 +54,7 @@ def test_parse_duration_rejects(value):
 
 def test_holdout_rows():
     ss = np.random.SeedSequence(0)
-    assert len(autofit.holdout_rows(299, ss)) == 0  # too small to spare 30 rows
+    assert len(autofit.holdout_rows(999, ss)) == 0  # too small to spare 100 rows
     held = autofit.holdout_rows(1000, ss)
     assert len(held) == 100 and len(np.unique(held)) == 100 and held.max() < 1000
     assert len(autofit.holdout_rows(50_000, ss)) == autofit.HOLDOUT_MAX

@@ -23,6 +23,7 @@ def auto_model(tmp_path_factory):
         mp.setattr(autofit, "AUTO_MAX_EPOCHS", 6)
         mp.setattr(autofit, "AUTO_EVERY", 2)
         mp.setattr(autofit, "VALIDATION_ROWS", 200)
+        mp.setattr(autofit, "HOLDOUT_MIN", 30)
         model = TabGAN(
             batch_size=50,
             generator_dims=(16,),
