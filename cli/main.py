@@ -136,6 +136,14 @@ def fit(
             "it finds least real when sampling (better rows, about 3x the sampling time).",
         ),
     ] = True,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate/--no-calibrate",
+            help="Map each numeric column's generated values monotonically onto the real "
+            "column's quantiles after training (marginals that match; not under --epsilon).",
+        ),
+    ] = True,
     precision: Annotated[
         str,
         typer.Option(
@@ -230,6 +238,7 @@ def fit(
         max_time=max_time,
         batch_size="auto" if batch_size is None else batch_size,
         refine=refine,
+        calibrate=calibrate,
         train_precision=precision,
         detect_rules=rules,
         constraints=constraint or None,
@@ -475,6 +484,16 @@ def info(
         if accept_rate is None
         else f"refinement: on, keeps about {accept_rate:.0%} of generated rows"
     )
+    calibrated = [
+        spec.name
+        for spec, codec in zip(encoder.schema_, encoder.codecs_, strict=True)
+        if getattr(codec, "calibration", None) is not None
+    ]
+    err_console.print(
+        f"calibrated numeric columns: {', '.join(calibrated)}" if calibrated
+        else "calibrated numeric columns: none",
+        markup=False,
+    )  # fmt: skip
     seed = params.get("seed")
     err_console.print(
         "seed: none (every draw is fresh)"

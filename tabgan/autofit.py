@@ -38,19 +38,24 @@ from tabgan.validation import torch_seed
 AUTO_MAX_EPOCHS = 300
 #: epochs between validation scores
 AUTO_EVERY = 5
-#: epochs without improvement before stopping (ten scores). The first version's 30 epochs, with
-#: at least 20 trained, stopped fits on the suite's tables after 45-205 epochs with clearly worse
-#: rows than 300 fixed epochs on five of eight (benchmarks/README.md, "epochs='auto' revisited")
-AUTO_PATIENCE = 50
-#: epochs always trained before early stopping may end a fit (Adult's train-on-synthetic score
-#: levels off after about 100, benchmarks/results/convergence-adult-300-3seeds-*)
-AUTO_MIN_EPOCHS = 100
+#: epochs without improvement before stopping (six scores), and at least this many training
+#: steps (an epoch of a small table is 20 steps, of Adult 65: patience is counted in steps)
+AUTO_PATIENCE = 30
+AUTO_PATIENCE_STEPS = 1500
+#: epochs always trained before early stopping may end a fit, and at least this many steps.
+#: The first schedule (20 epochs, 30 of patience, whatever the epoch's steps) stopped the
+#: suite's tables of 1,000-5,000 rows after 1,100-1,800 steps with clearly worse rows than 300
+#: fixed epochs (6,000 steps), while Adult's 55 epochs (3,600 steps) lost nothing
+#: (benchmarks/README.md, "epochs='auto' revisited")
+AUTO_MIN_EPOCHS = 20
+AUTO_MIN_STEPS = 3000
 #: an improvement must lower the score by at least this much to reset the patience
 AUTO_MIN_DELTA = 0.002
 #: share of the rows held out for validation, and its bounds
 HOLDOUT_SHARE = 0.1
 #: fewer held-out rows than this give a score too noisy to choose epochs by (a KS distance on
-#: 30-90 rows moves by more than the epochs differ): tables under 1,000 rows train the cap
+#: 30-90 rows moves by more than the epochs differ; on the suite's tables under 1,000 rows early
+#: stopping gave worse rows than the cap): tables under 1,000 rows train the cap
 HOLDOUT_MIN = 100
 HOLDOUT_MAX = 1000
 #: synthetic rows drawn per validation score
@@ -92,6 +97,19 @@ def parse_duration(value: Any, name: str = "max_time") -> float | None:
     if not math.isfinite(seconds) or seconds <= 0:
         raise InvalidParameterError(f"{name} must be a positive duration, got {value!r}")
     return seconds
+
+
+def schedule(steps_per_epoch: int) -> tuple[int, int]:
+    """``(min_epochs, patience)`` for epochs of ``steps_per_epoch`` steps: at least
+    :data:`AUTO_MIN_EPOCHS` / :data:`AUTO_PATIENCE` epochs and :data:`AUTO_MIN_STEPS` /
+    :data:`AUTO_PATIENCE_STEPS` steps, in whole scoring intervals, within the epoch cap."""
+
+    def epochs(steps: int, floor: int) -> int:
+        need = -(-steps // max(1, steps_per_epoch))  # ceil
+        need = -(-need // AUTO_EVERY) * AUTO_EVERY
+        return min(AUTO_MAX_EPOCHS, max(floor, need))
+
+    return epochs(AUTO_MIN_STEPS, AUTO_MIN_EPOCHS), epochs(AUTO_PATIENCE_STEPS, AUTO_PATIENCE)
 
 
 def child_seed(ss: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
@@ -383,10 +401,13 @@ class TimeBudget(Callback):
 
 __all__ = [
     "AUTO_MAX_EPOCHS",
+    "AUTO_MIN_STEPS",
+    "AUTO_PATIENCE_STEPS",
     "EarlyStopping",
     "TimeBudget",
     "ValidationScorer",
     "child_seed",
     "holdout_rows",
     "parse_duration",
+    "schedule",
 ]

@@ -108,7 +108,8 @@ class TabGAN(BaseEstimator):
         ``"auto"`` (the default): hold out 10% of the rows (at most 1,000; none on tables
         under 1,000 rows), score the generator on them every 5 epochs with a cheap fidelity
         measure (:mod:`tabgan.autofit`), keep the best-scoring weights and stop when the score
-        has not improved for 50 epochs, after at least 100 and at most 300 epochs. The held-out
+        has not improved for 30 epochs and 1,500 steps, after at least 20 epochs and 3,000 steps
+        and at most 300 epochs (an epoch is ``steps_per_epoch_`` steps, at least 20). The held-out
         rows are never trained on (the best epoch is chosen on rows the GAN has not seen; no
         refit). On tables too small to hold rows out, ``"auto"`` trains the 300 epochs. An
         integer trains exactly that many epochs, on all rows, as before. After fitting,
@@ -153,6 +154,12 @@ class TabGAN(BaseEstimator):
         on a well-trained model (more on a briefly trained one, which keeps fewer rows).
         Tables under 100 rows, or where the classifier's held-out gain over chance is within
         noise, get no filter (``refiner_`` is None).
+    calibrate : bool
+        After training, map each numeric column's generated values onto the real column's
+        quantiles with a monotone map learned from the generator's own rows
+        (:mod:`tabgan.calibrate`): the marginals match the real ones while every row keeps its
+        rank in each column, so the dependencies the generator learned stay. Point masses and
+        missing values keep their generated shares. Not under differential privacy.
     detect_rules : bool
         Find the table's own rules at fit (functional dependencies between a discrete column
         and another column with enough rows behind them, such as ``education ->
@@ -235,6 +242,7 @@ class TabGAN(BaseEstimator):
         ema_decay: float = 0.999,
         min_steps_per_epoch: int = 20,
         refine: bool = True,
+        calibrate: bool = True,
         detect_rules: bool = True,
         constraints: Sequence[Any] | None = None,
         epsilon: float | None = None,
@@ -262,6 +270,7 @@ class TabGAN(BaseEstimator):
         self.ema_decay = ema_decay
         self.min_steps_per_epoch = min_steps_per_epoch
         self.refine = refine
+        self.calibrate = calibrate
         self.detect_rules = detect_rules
         self.constraints = constraints
         self.epsilon = epsilon
@@ -383,8 +392,11 @@ class TabGAN(BaseEstimator):
             self._set_fitted(df, data, encoder, trainer, plan)
             valid = None if held is None else df.iloc[held]
             history = self._train(trainer, plan, callback, table_id, started, valid, held, saved)
-        # no filter under DP: it would learn from the real rows outside the budget
-        refine = self.refine and (plan.private is None or not plan.private.differential)
+        differential = plan.private is not None and plan.private.differential
+        # neither under DP: both would learn from the real rows outside the budget
+        if self.calibrate and not differential:
+            self._calibrate(real, plan)
+        refine = self.refine and not differential
         self.refiner_ = self._fit_refiner(real, matrix, plan) if refine else None
         self.privacy_ = (
             None if plan.private is None else plan.private.record(trainer.privacy_spent())
@@ -564,13 +576,14 @@ class TabGAN(BaseEstimator):
         early = None
         if valid is not None:
             base = self.sampling_context()
+            min_epochs, patience = autofit.schedule(trainer.steps_per_epoch)
             early = autofit.EarlyStopping(
                 autofit.ValidationScorer(self.encoder_, valid),
                 lambda g: dataclasses.replace(base, generator=g),
                 autofit.child_seed(plan.validation_ss, 1),
                 every=autofit.AUTO_EVERY,
-                patience=autofit.AUTO_PATIENCE,
-                min_epochs=autofit.AUTO_MIN_EPOCHS,
+                patience=patience,
+                min_epochs=min_epochs,
             )
             if saved is not None and "autofit" in saved[0]:
                 early.load_state(saved[0]["autofit"], modelfile.autofit_tensors(saved[1]))
@@ -621,6 +634,19 @@ class TabGAN(BaseEstimator):
         else:
             self.stop_reason_ = f"epochs={trainer.epoch} done"
         return history
+
+    def _calibrate(self, real: pd.DataFrame, plan: _FitPlan) -> list[str]:
+        """Map each numeric column's generated values onto the real quantiles
+        (:mod:`tabgan.calibrate`); returns the columns calibrated."""
+        from tabgan.calibrate import calibration_rows, fit_calibration
+
+        if not distributed.is_main() or self.layout_.output_dim == 0:
+            return []
+        rng = torch.Generator(device=self.device_)
+        # a stream of its own, apart from the three the refiner's seeds come from
+        rng.manual_seed(torch_seed(autofit.child_seed(plan.refine_ss, 3)))
+        draw = self._generate(calibration_rows(len(real)), rng)
+        return fit_calibration(self.encoder_, real, draw)
 
     def _fit_refiner(self, real: pd.DataFrame, matrix: np.ndarray, plan: _FitPlan) -> Any:
         """The real-vs-synthetic classifier behind :mod:`tabgan.refine` (``None``: no filter)."""

@@ -207,6 +207,8 @@ def test_auto_epochs_and_max_time_inside_a_cross_validated_pipeline(monkeypatch)
     monkeypatch.setattr(autofit, "AUTO_EVERY", 2)
     monkeypatch.setattr(autofit, "VALIDATION_ROWS", 200)
     monkeypatch.setattr(autofit, "HOLDOUT_MIN", 30)
+    monkeypatch.setattr(autofit, "AUTO_MIN_STEPS", 0)
+    monkeypatch.setattr(autofit, "AUTO_PATIENCE_STEPS", 0)
     X, y = _imbalanced(660, seed=5)
     X = X[["age", "income", "score"]]
     tiny = {k: v for k, v in TINY.items() if k != "epochs"}

@@ -34,7 +34,9 @@ def short_auto(monkeypatch):
     monkeypatch.setattr(autofit, "AUTO_PATIENCE", 4)
     monkeypatch.setattr(autofit, "AUTO_MIN_EPOCHS", 4)
     monkeypatch.setattr(autofit, "VALIDATION_ROWS", 300)
-    monkeypatch.setattr(autofit, "HOLDOUT_MIN", 30)  # validate tables of 300+ rows
+    monkeypatch.setattr(autofit, "HOLDOUT_MIN", 30)
+    monkeypatch.setattr(autofit, "AUTO_MIN_STEPS", 0)
+    monkeypatch.setattr(autofit, "AUTO_PATIENCE_STEPS", 0)  # validate tables of 300+ rows
 
 
 @pytest.mark.parametrize(
@@ -244,3 +246,12 @@ def test_model_files_without_stop_fields_still_load(tmp_path, mixed_table):
     model = TabGAN.load(path)
     assert model.epochs_ == 2 and model.validation_ == [] and model.best_epoch_ is None
     assert model.stop_reason_ == "epochs=2 done"
+
+
+def test_schedule_counts_steps_not_only_epochs():
+    # a small table's epoch is 20 steps: 3,000 steps are 150 epochs, 1,500 of patience 75
+    assert autofit.schedule(20) == (150, 75)
+    # Adult's 65-step epochs: 47 -> 50 epochs at least, patience stays 30 epochs (1,950 steps)
+    assert autofit.schedule(65) == (50, 30)
+    assert autofit.schedule(10_000) == (autofit.AUTO_MIN_EPOCHS, autofit.AUTO_PATIENCE)
+    assert autofit.schedule(1) == (autofit.AUTO_MAX_EPOCHS, autofit.AUTO_MAX_EPOCHS)

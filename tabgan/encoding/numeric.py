@@ -56,6 +56,9 @@ class NumericCodec:
     spikes: list[float] = field(default_factory=list)  # point masses, sorted; modes after means
     decimals: int | None = None  # decimals decoded values are rounded to; None: no rounding
     edges: str = "clip"  # how values outside [minimum, maximum] come back: see EDGES
+    # a monotone map of the mixture's decoded values onto the real column's quantiles, learned
+    # after training from the generator's own rows (tabgan.calibrate): [knots, targets] or None
+    calibration: list[list[float]] | None = None
 
     @property
     def n_modes(self) -> int:
@@ -195,11 +198,9 @@ class NumericCodec:
             mix = np.minimum(mode, n_mix - 1)
             # a diverged generator may emit NaN: read it as 0 rather than leak it into the values
             scalar = np.clip(np.nan_to_num(np.asarray(scalar, dtype=np.float64)), -1.0, 1.0)
-            x = scalar * halves[mix] + means[mix]
-            if self.edges == "reflect":
-                x = reflect(x, self.minimum, self.maximum)
-            else:
-                x = np.clip(x, self.minimum, self.maximum)
+            x = self._within(scalar * halves[mix] + means[mix])
+            if self.calibration is not None:
+                x = self._within(calibrated(x, *self.calibration))
             if self.decimals is not None:
                 # rounding cannot leave the range: its ends are written with these decimals
                 x = np.round(x, self.decimals)
@@ -214,6 +215,24 @@ class NumericCodec:
                 x[state == i] = fills[name]
         return x
 
+    def _within(self, x: np.ndarray) -> np.ndarray:
+        """Values brought into the training range by the codec's edge policy."""
+        if self.edges == "reflect":
+            return reflect(x, self.minimum, self.maximum)
+        return np.clip(x, self.minimum, self.maximum)
+
+    def mixture_values(self, scalar: np.ndarray, mode: np.ndarray) -> np.ndarray:
+        """The uncalibrated, unrounded values of the rows whose mode is a mixture component
+        (not a spike), in row order: what :mod:`tabgan.calibrate` maps."""
+        n_mix = len(self.means)
+        mode = np.asarray(mode)
+        keep = mode < n_mix
+        if not n_mix or not keep.any():
+            return np.zeros(0)
+        scalar = np.clip(np.nan_to_num(np.asarray(scalar, dtype=np.float64)[keep]), -1.0, 1.0)
+        mix = mode[keep]
+        return self._within(scalar * np.asarray(self.halfwidths)[mix] + np.asarray(self.means)[mix])
+
     def to_dict(self) -> dict:
         return {
             "weights": self.weights,
@@ -226,6 +245,7 @@ class NumericCodec:
             "spikes": self.spikes,
             "decimals": self.decimals,
             "edges": self.edges,
+            "calibration": self.calibration,
         }
 
     @classmethod
@@ -245,6 +265,8 @@ class NumericCodec:
                 # absent in files before precision and reflection: decode as those did
                 None if d.get("decimals") is None else int(d["decimals"]),
                 str(d.get("edges", "clip")),
+                # absent in files before calibration: decode uncalibrated, as those did
+                _calibration(d.get("calibration")),
             )
         except OverflowError as exc:  # int()/float() of JSON 1e400
             raise ValueError(f"numeric codec: {exc}") from exc
@@ -270,6 +292,39 @@ class NumericCodec:
         if not set(states) <= set(STATES):
             raise ValueError(f"numeric codec: unknown states {states}")
         return codec
+
+
+def calibrated(x: np.ndarray, knots: list[float], targets: list[float]) -> np.ndarray:
+    """``x`` mapped piecewise-linearly from ``knots`` (increasing) to ``targets``
+    (non-decreasing); beyond the end knots values keep their distance to them (no point mass
+    at the ends: the caller's edge policy brings them back into range)."""
+    k, t = np.asarray(knots), np.asarray(targets)
+    y = np.interp(x, k, t)
+    below, above = x < k[0], x > k[-1]
+    y[below] = t[0] - (k[0] - x[below])
+    y[above] = t[-1] + (x[above] - k[-1])
+    return y
+
+
+def _calibration(value: Any) -> list[list[float]] | None:
+    """A stored calibration, checked: two equal-length finite lists of at least two knots,
+    the knots increasing and the targets non-decreasing."""
+    if value is None:
+        return None
+    try:
+        knots, targets = ([float(v) for v in part] for part in value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("numeric codec: calibration must be two lists of numbers") from exc
+    k, t = np.asarray(knots), np.asarray(targets)
+    if (
+        len(k) != len(t)
+        or len(k) < 2
+        or not np.isfinite(np.concatenate([k, t])).all()
+        or (np.diff(k) <= 0).any()
+        or (np.diff(t) < 0).any()
+    ):
+        raise ValueError("numeric codec: calibration knots must increase, targets not decrease")
+    return [knots, targets]
 
 
 def decimals_of(values: np.ndarray, cap: int = MAX_DECIMALS) -> int | None:

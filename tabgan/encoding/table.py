@@ -516,6 +516,13 @@ class TableEncoder:
             # copy=False: the columns are fresh, and consolidating them would copy each once more
             return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
 
+    @property
+    def slots(self) -> list[tuple]:
+        """Per column, where its values sit in a :class:`~tabgan.encoding.spans.Draw`: for a
+        numeric column ``(value row, mode row, state row or None)``."""
+        self._check_fitted()
+        return list(self._slots)
+
     def _typed_categories(self, spec: ColumnSpec, codec: CategoricalCodec) -> pd.Series | None:
         """A column's categories already in its training dtype, so that decoding is a take
         (far cheaper than casting a Python-object column: unrecorded micro-benchmark), or None

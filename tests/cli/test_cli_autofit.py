@@ -24,6 +24,8 @@ def auto_model(tmp_path_factory):
         mp.setattr(autofit, "AUTO_EVERY", 2)
         mp.setattr(autofit, "VALIDATION_ROWS", 200)
         mp.setattr(autofit, "HOLDOUT_MIN", 30)
+        mp.setattr(autofit, "AUTO_MIN_STEPS", 0)
+        mp.setattr(autofit, "AUTO_PATIENCE_STEPS", 0)
         model = TabGAN(
             batch_size=50,
             generator_dims=(16,),
