@@ -4,6 +4,9 @@ Answers "how long until the rows are useful" (time to quality) and serves ablati
 
     python benchmarks/convergence.py --epochs 100 --at 25,50,75,100 --seeds 0 --set ema_decay=0
     python benchmarks/convergence.py --epochs 300 --at 25,50,100,150,200,300 --seeds 0 1 2
+    python benchmarks/convergence.py --dataset grunfeld --epochs 300 --at 50,100,150,200,300
+
+``--dataset`` is one of ``common.DATASETS`` or of compare.py's suite (``suite.SUITE``).
 
 At each checkpoint epoch the model samples as many rows as the training table (seed 123) and a
 HistGradientBoostingClassifier trained on them is scored on the real test split. The training
@@ -17,6 +20,7 @@ import json
 import statistics
 import time
 
+import suite
 from common import (
     FidelityScorer,
     TSTRScorer,
@@ -43,8 +47,12 @@ def _overrides(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> dict:
     from tabgan import TabGAN
 
-    train, test, target = load_dataset(args.dataset)
-    scorer = TSTRScorer(train, test, target)
+    if args.dataset in suite.SUITE:  # compare.py's tables (classification or regression)
+        train, test, info = suite.load_table(args.dataset)
+        scorer = TSTRScorer(train, test, info["target"], task=info["task"])
+    else:
+        train, test, target = load_dataset(args.dataset)
+        scorer = TSTRScorer(train, test, target)
     fidelity = FidelityScorer(train)
     overrides = _overrides(args)
     at = sorted({int(x) for x in args.at.split(",")} | {args.epochs})
