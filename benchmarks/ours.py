@@ -102,7 +102,14 @@ def main(argv: list[str] | None = None) -> None:
     out["steps_per_epoch"] = int(model.steps_per_epoch_)
     out["batch_size"] = int(model.batch_size_)
     out["generator_params"] = sum(t.numel() for t in model.generator_.parameters())
-    train_dtype = precision_dtype(model.train_precision, model.device_)
+    try:  # since train_precision="auto" keeps float32 for small steps
+        from tabgan.device import train_dtype as _train_dtype
+
+        layout = model.layout_
+        width = layout.output_dim + layout.cond_dim
+        train_dtype = _train_dtype(model.train_precision, model.device_, model.batch_size_, width)
+    except (ImportError, AttributeError):  # an older tabgan (compare.py --tabgan-repo)
+        train_dtype = precision_dtype(model.train_precision, model.device_)
     out["train_precision"] = str(train_dtype).removeprefix("torch.")
 
     if args.sample_rows:
@@ -116,7 +123,12 @@ def main(argv: list[str] | None = None) -> None:
                 start = time.perf_counter()
                 model.sample(args.sample_rows, seed=args.seed)
                 out["sample_plain_s"] = time.perf_counter() - start
-        out["sample_precision"] = str(model.sample_dtype()).removeprefix("torch.")
+        dtype = (
+            model.sample_dtype()
+            if hasattr(model, "sample_dtype")
+            else precision_dtype(model.sample_precision, model.device_)  # an older tabgan
+        )
+        out["sample_precision"] = str(dtype).removeprefix("torch.")
         if out["sample_precision"] != "float32":  # what the rounding saves, same model
             model.set_params(sample_precision="float32")
             with unrefined(model):
