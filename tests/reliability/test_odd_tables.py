@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from tabgan import TabGAN
+from tabgan.io import read_table
 from tests.reliability.conftest import TINY, TINY_CLI, invoke
 
 N = 60
@@ -290,18 +291,14 @@ def _cli_round_trip(df: pd.DataFrame, folder: Path, rows: int = 25) -> None:
     model = folder / "m.tabgan"
     fitted = invoke(["fit", data, "-m", model, *TINY_CLI])
     assert fitted.exit_code == 0, (fitted.stderr, fitted.exception)
-    # read as the CLI reads (round_trip): pandas' default parser can be one unit in the last
-    # place off, which would put an exact training-range end just outside the range
-    train_csv = pd.read_csv(data, float_precision="round_trip")
+    # read as the CLI reads (tabgan.io: numbers exactly as written; pandas' default parser can
+    # be one unit in the last place off, putting an exact range end just outside the range)
+    train_csv = read_table(data)
     for suffix in (".csv", ".parquet"):
         out = folder / f"out{suffix}"
         sampled = invoke(["sample", "-n", rows, "-m", model, "-o", out, "--seed", "3"])
         assert sampled.exit_code == 0, (sampled.stderr, sampled.exception)
-        fake = (
-            pd.read_csv(out, float_precision="round_trip")
-            if suffix == ".csv"
-            else pd.read_parquet(out)
-        )
+        fake = read_table(out)
         assert_like_training(train_csv, fake, rows)
 
 
