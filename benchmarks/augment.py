@@ -14,12 +14,21 @@ scored by macro-F1 on the data set's full real test split:
 - ``smote-nc``: the subset balanced by imbalanced-learn's SMOTE-NC (the classic baseline);
 - ``random-over``: the subset balanced by repeating minority rows (RandomOverSampler);
 - ``tabgan-balance``: the subset plus TabGAN rows of the minority classes up to the majority
-  count (``TabGANResampler(sampling_strategy="auto")``, conditional on the class);
+  count (``TabGANResampler(sampling_strategy="auto")``, conditional on the class, with its
+  default label filter);
+- ``tabgan-nofilter``: the same, from the same fit, without the label filter (the rows
+  ``tabgan.sampling.sample_conditional`` gives, as the resampler made them before it had one);
 - ``tabgan-double``: the subset plus as many TabGAN rows as it has, drawn from the learned joint
-  distribution (labels included; ``n_extra=len(subset)``, no balancing).
+  distribution (labels included, unfiltered, no balancing; the same fit);
+- ``tabgan-auto``: ``TabGANResampler(n_extra="auto")``, a second fit that holds out a quarter
+  of the subset to choose between no rows, balancing and joint rows (adding none when no
+  amount beats none by a standard error).
 
-Both TabGAN variants come from one fit per subset, at TabGANResampler's defaults
-(``epochs="auto"``) unless ``--epochs``/``--max-time`` say otherwise. The summary gives, per
+The TabGAN fits run at TabGANResampler's defaults (``epochs="auto"``) unless
+``--epochs``/``--max-time`` say otherwise. ``--datasets`` takes Adult and the classification
+tables of ``suite.py``; a size at or above a table's training rows runs once, with all of them
+(larger sizes of that table are skipped). ``--from-json`` summarises earlier result files
+together (runs split over processes). The summary gives, per
 model family, the mean macro-F1 per method and the paired differences of each method against
 ``real`` and ``smote-nc`` (mean over all (data set, size, seed) cells ± its standard error),
 then per data set, and the fit times. Results go to
@@ -34,12 +43,23 @@ import math
 import statistics
 import sys
 import time
+from collections import Counter
+from pathlib import Path
 
 import common  # benchmarks/ is on sys.path when this file runs as a script
 import numpy as np
 import pandas as pd
+import suite
 
-METHODS = ("real", "smote-nc", "random-over", "tabgan-balance", "tabgan-double")
+METHODS = (
+    "real",
+    "smote-nc",
+    "random-over",
+    "tabgan-balance",
+    "tabgan-nofilter",
+    "tabgan-double",
+    "tabgan-auto",
+)
 MODELS = ("hgb", "logreg", "rf")
 
 
@@ -147,22 +167,31 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
     xs, ys = random_over(x, y, seed)
     scores["random-over"] = scorer.score(pd.concat([xs, ys], axis=1))
 
-    started = time.perf_counter()
+    from tabgan.sampling import sample_conditional
+
     epochs = "auto" if args.epochs == "auto" else int(args.epochs)
-    res = TabGANResampler(
-        sampling_strategy="auto",
-        epochs=epochs,
-        max_time=args.max_time,
-        seed=seed,
-        device=args.device,
-    )
+    common_params = {"epochs": epochs, "max_time": args.max_time, "seed": seed}
+    started = time.perf_counter()
+    res = TabGANResampler(sampling_strategy="auto", device=args.device, **common_params)
     xb, yb = res.fit_resample(x, y)
     seconds["tabgan"] = time.perf_counter() - started
     scores["tabgan-balance"] = scorer.score(pd.concat([xb, yb], axis=1))
-    extra = res.model_.sample(len(subset), seed=seed + 10_000)
-    extra = extra.rename(columns={res.target_name_: target})[subset.columns]
+    gan, tname = res.model_, res.target_name_
+    raw = [
+        sample_conditional(gan, k, {tname: ("==", c)}, seed=seed + 20_000 + i)
+        for i, (c, k) in enumerate(res.sampling_strategy_.items())
+        if k > 0
+    ]
+    unfiltered = [r.rename(columns={tname: target})[subset.columns] for r in raw]
+    scores["tabgan-nofilter"] = scorer.score(pd.concat([subset, *unfiltered], ignore_index=True))
+    extra = gan.sample(len(subset), seed=seed + 10_000)
+    extra = extra.rename(columns={tname: target})[subset.columns]
     scores["tabgan-double"] = scorer.score(pd.concat([subset, extra], ignore_index=True))
-    gan = res.model_
+    started = time.perf_counter()
+    auto = TabGANResampler(n_extra="auto", device=args.device, **common_params)
+    xa, ya = auto.fit_resample(x, y)
+    seconds["tabgan-auto"] = time.perf_counter() - started
+    scores["tabgan-auto"] = scorer.score(pd.concat([xa, ya], axis=1))
     return {
         "dataset": name,
         "size": len(subset),
@@ -175,6 +204,9 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
         "tabgan_best_epoch": gan.best_epoch_,
         "tabgan_stop_reason": gan.stop_reason_,
         "refined": gan.refiner_ is not None,
+        "auto_chosen": auto.chosen_,
+        "auto_selection": auto.selection_,
+        "auto_rows_added": int(len(xa) - len(subset)),
     }
 
 
@@ -203,40 +235,53 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
                 d, se = _mean_se([r["scores"][m][model] - r["scores"][base][model] for r in runs])
                 cells.append("" if m == base else f"{d:+.4f} ± {se:.4f}")
             lines.append(f"| {m} | {f1:.4f} | " + " | ".join(cells) + " |")
+        tabgan = [m for m in METHODS if m.startswith("tabgan")]
         lines += [
             "",
-            f"{model} per data set and size (mean macro-F1; tabgan-balance minus real ± SE):",
+            f"{model} per data set, all its sizes and seeds (method minus real ± SE):",
             "",
-            "| data set | rows | " + " | ".join(METHODS) + " | balance - real |",
-            "|" + "---|" * (len(METHODS) + 3),
+            "| data set | cells | " + " | ".join(tabgan) + " | smote-nc |",
+            "|" + "---|" * (len(tabgan) + 3),
+        ]
+        for name in datasets:
+            mine = [r for r in runs if r["dataset"] == name]
+            cells = []
+            for m in [*tabgan, "smote-nc"]:
+                d, se = _mean_se([r["scores"][m][model] - r["scores"]["real"][model] for r in mine])
+                cells.append(f"{d:+.3f} ± {se:.3f}")
+            lines.append(f"| {name} | {len(mine)} | " + " | ".join(cells) + " |")
+        lines += [
+            "",
+            f"{model} per data set and size (mean macro-F1):",
+            "",
+            "| data set | rows | " + " | ".join(METHODS) + " |",
+            "|" + "---|" * (len(METHODS) + 2),
         ]
         for name in datasets:
             for size in sorted({r["size"] for r in runs if r["dataset"] == name}):
                 mine = [r for r in runs if r["dataset"] == name and r["size"] == size]
                 means = [_mean_se([r["scores"][m][model] for r in mine])[0] for m in METHODS]
-                d, se = _mean_se(
-                    [
-                        r["scores"]["tabgan-balance"][model] - r["scores"]["real"][model]
-                        for r in mine
-                    ]
-                )
-                lines.append(
-                    f"| {name} | {size} | "
-                    + " | ".join(f"{v:.3f}" for v in means)
-                    + f" | {d:+.3f} ± {se:.3f} |"
-                )
+                lines.append(f"| {name} | {size} | " + " | ".join(f"{v:.3f}" for v in means) + " |")
     lines += [
         "",
-        "| data set | rows | TabGAN fit (s, mean) | epochs (mean) | SMOTE-NC (s) |",
-        "|---|---|---|---|---|",
+        'Fit times (wall clock) and what `n_extra="auto"` chose (cells per candidate):',
+        "",
+        "| data set | rows | TabGAN fit (s, mean) | epochs (mean) | auto fit (s, mean) "
+        "| auto chose | SMOTE-NC (s) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name in datasets:
         for size in sorted({r["size"] for r in runs if r["dataset"] == name}):
             mine = [r for r in runs if r["dataset"] == name and r["size"] == size]
             fit = statistics.mean(r["seconds"]["tabgan"] for r in mine)
+            auto = statistics.mean(r["seconds"]["tabgan-auto"] for r in mine)
             ep = statistics.mean(r["tabgan_epochs"] for r in mine)
             smote = statistics.mean(r["seconds"]["smote-nc"] for r in mine)
-            lines.append(f"| {name} | {size} | {fit:.1f} | {ep:.0f} | {smote:.3f} |")
+            chose = Counter(r["auto_chosen"] for r in mine)
+            shown = ", ".join(f"{k} {v}" for k, v in sorted(chose.items()))
+            lines.append(
+                f"| {name} | {size} | {fit:.1f} | {ep:.0f} | {auto:.1f} | {shown} | {smote:.3f} |"
+            )
     return lines
 
 
@@ -250,7 +295,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-time", default=None, help="per TabGAN fit, e.g. 2m")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument("--label", default=None, help="added to the result file names")
+    parser.add_argument(
+        "--from-json", nargs="+", default=None, help="summarise these result files together"
+    )
     args = parser.parse_args(argv)
+    if args.from_json:
+        merge(args)
+        return
     args.device = common.resolve_device(args.device)
     if args.threads:
         import torch
@@ -269,11 +321,15 @@ def main(argv: list[str] | None = None) -> None:
     }
     payload = common.header(settings, args.threads)
     runs = []
-    partial = common.BENCH / "work" / "augment-partial.json"  # git-ignored
+    partial = common.BENCH / "work" / f"augment-partial-{args.label or 'run'}.json"  # git-ignored
     for name in args.datasets:
-        train, test, target = common.load_dataset(name)
+        train, test, info = suite.load_table(name)
+        target = info["target"]
+        if info["task"] != "classification":
+            raise SystemExit(f"{name} has a {info['task']} target; augment.py needs classes")
         scorer = Scorer(train, test, target)
-        for size in args.sizes:
+        sizes = sorted({min(size, len(train)) for size in args.sizes})
+        for size in sizes:
             for seed in args.seeds:
                 run = run_one(name, train, scorer, target, size, seed, args)
                 runs.append(run)
@@ -289,7 +345,27 @@ def main(argv: list[str] | None = None) -> None:
                 partial.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     payload["runs"] = runs
     table = summarise(runs, [m for m in MODELS if m in args.models])
-    json_path, md_path = common.write_result("augment", payload, table)
+    name = "augment" + (f"-{args.label}" if args.label else "")
+    json_path, md_path = common.write_result(name, payload, table)
+    print("\n".join(table))
+    print(f"wrote {json_path} and {md_path}", file=sys.stderr)
+
+
+def merge(args: argparse.Namespace) -> None:
+    """Summarise several result files' runs as one (same settings, split over processes)."""
+    payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.from_json]
+    runs = [r for p in payloads for r in p["runs"]]
+    payload = {
+        **{k: v for k, v in payloads[0].items() if k != "runs"},
+        "command": " ".join(["python", *sys.argv]),
+        "merged_from": [Path(p).name for p in args.from_json],
+        "source_commands": [p["command"] for p in payloads],
+        "runs": runs,
+    }
+    models = [m for m in MODELS if all(m in r["scores"]["real"] for r in runs)]
+    table = summarise(runs, models)
+    name = "augment" + (f"-{args.label}" if args.label else "")
+    json_path, md_path = common.write_result(name, payload, table)
     print("\n".join(table))
     print(f"wrote {json_path} and {md_path}", file=sys.stderr)
 

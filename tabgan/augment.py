@@ -21,10 +21,14 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from tabgan.augment_select import LabelModel, choose, holdout_split, keep_plausible
 from tabgan.errors import InvalidDataError, InvalidParameterError
 from tabgan.validation import MIN_ROWS, int_seed, seed_sequence
 
 TARGET = "__target__"
+HOLDOUT = 0.25  # n_extra="auto": the share of each class held out to judge the amounts
+JOINT_SHARES = (0.5, 1.0)  # n_extra="auto": joint-row candidates, as shares of the table
+ROUNDS = 4  # label_filter: draws per request before the most plausible rejects fill up
 _STRATEGIES = ("auto", "minority", "not minority", "not majority", "all")
 
 
@@ -127,9 +131,22 @@ class TabGANResampler(BaseEstimator):
         ``"not minority"``, ``"not majority"``, ``"all"``, a float (binary only: minority /
         majority ratio after resampling), a dict ``{class: final count}``, a callable
         ``y -> dict``, or ``None`` (no class-targeted rows, only ``n_extra``).
-    n_extra : int
+    n_extra : int or "auto"
         Further synthetic rows drawn from the learned joint distribution (labels included),
-        on top of ``sampling_strategy``: plain augmentation of a small table.
+        on top of ``sampling_strategy``: plain augmentation of a small table. ``"auto"``: the
+        resampler chooses how many rows to add, and adds none when no amount helps. It holds
+        out a quarter of each class, fits TabGAN on the rest, and scores a gradient-boosted
+        classifier on the held-out rows after training it on the rest plus each candidate:
+        no rows, the rows ``sampling_strategy`` asks for, and half or as many joint rows as
+        the table has. A candidate wins only if it beats no rows by more than one bootstrap
+        standard error of the paired difference (``selection_`` holds the scores). The rows
+        then added come from that same TabGAN (which saw three quarters of the rows), next to
+        all the real rows.
+    label_filter : bool
+        Drop synthetic rows whose label the real rows contradict: a gradient-boosted
+        classifier fitted on the real rows must give a row's label at least the probability
+        that 90% of the real rows of that class get out of fold (:mod:`tabgan.augment_select`);
+        rejected rows are replaced by new draws, so the counts asked for hold.
     epochs : int or "auto"
         TabGAN training passes; ``"auto"`` (the default) stops by itself on a held-out
         fidelity score (see :class:`~tabgan.TabGAN`), so a cross-validated pipeline does not
@@ -160,6 +177,16 @@ class TabGANResampler(BaseEstimator):
         The fitted generator (features + target as column ``target_name_``).
     sampling_strategy_ : dict
         Class -> synthetic rows generated for it (``n_extra`` rows not included).
+    n_extra_ : int
+        Joint rows added (``n_extra``, or the amount ``"auto"`` chose).
+    chosen_ : str or None
+        Under ``n_extra="auto"``: the winning candidate (``"none"``, ``"balance"``,
+        ``"joint-0.5"`` or ``"joint-1"``); otherwise None.
+    selection_ : dict or None
+        Under ``n_extra="auto"``: each candidate's held-out macro-F1 (``f1``), its gain over no
+        rows (``gain``) and the gain's standard error (``se``).
+    label_model_ : LabelModel or None
+        The label check, fitted on all the real rows (None without ``label_filter``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` is a DataFrame with string column names.
@@ -177,7 +204,7 @@ class TabGANResampler(BaseEstimator):
     def __init__(
         self,
         sampling_strategy: str | float | dict | Callable | None = "auto",
-        n_extra: int = 0,
+        n_extra: int | str = 0,
         *,
         epochs: int | str = "auto",
         max_time: float | str | None = None,
@@ -187,6 +214,7 @@ class TabGANResampler(BaseEstimator):
         discrete_columns: Sequence[str] | None = None,
         ema_decay: float | None = None,
         refine: bool = True,
+        label_filter: bool = True,
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
@@ -201,6 +229,7 @@ class TabGANResampler(BaseEstimator):
         self.discrete_columns = discrete_columns
         self.ema_decay = ema_decay
         self.refine = refine
+        self.label_filter = label_filter
         self.seed = seed
         self.device = device
         self.verbose = verbose
@@ -272,8 +301,17 @@ class TabGANResampler(BaseEstimator):
         frame, labels = self._frame(X)
         values = self._labels(y, len(frame))
         n_extra = self.n_extra
-        if isinstance(n_extra, bool) or not isinstance(n_extra, (int, np.integer)) or n_extra < 0:
-            raise InvalidParameterError(f"n_extra must be a non-negative integer, got {n_extra!r}")
+        auto = isinstance(n_extra, str)
+        if auto and n_extra != "auto":
+            raise InvalidParameterError(
+                f"n_extra must be a non-negative integer or 'auto', got {n_extra!r}"
+            )
+        if not auto and (
+            isinstance(n_extra, bool) or not isinstance(n_extra, (int, np.integer)) or n_extra < 0
+        ):
+            raise InvalidParameterError(
+                f"n_extra must be a non-negative integer or 'auto', got {n_extra!r}"
+            )
         plan = oversampling_plan(self.sampling_strategy, values)
         target = TARGET
         while target in frame.columns:
@@ -281,7 +319,15 @@ class TabGANResampler(BaseEstimator):
         table = frame.copy()
         table[target] = values
         discrete = [target, *[str(c) for c in (self.discrete_columns or [])]]
-        fit_ss, self._sample_ss = seed_sequence(self.seed).spawn(2)
+        fit_ss, self._sample_ss, judge_ss, select_ss = seed_sequence(self.seed).spawn(4)
+        kept = held = None
+        if auto:
+            kept, held = holdout_split(values, HOLDOUT, int_seed(select_ss))
+            if len(np.unique(values[held])) < 2:
+                raise InvalidDataError(
+                    "n_extra='auto' holds out a quarter of each class to judge the amounts and "
+                    "needs at least 4 rows in each of two classes; pass a number instead"
+                )
         extra = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
         model = TabGAN(
             **extra,
@@ -295,10 +341,16 @@ class TabGANResampler(BaseEstimator):
             device=self.device,
             verbose=self.verbose,
         )
-        model.fit(table, discrete_columns=discrete)
+        model.fit(table if kept is None else table.iloc[kept], discrete_columns=discrete)
         self.model_ = model
         self.target_name_ = target
-        self.sampling_strategy_ = plan
+        self.label_model_ = (
+            LabelModel(seed=int_seed(judge_ss)).fit(frame, values) if self.label_filter else None
+        )
+        self.chosen_ = self.selection_ = None
+        self.sampling_strategy_, self.n_extra_ = plan, 0 if auto else int(n_extra)
+        if auto:
+            self._choose(table, values, kept, held, plan, select_ss)
         self.n_features_in_ = frame.shape[1]
         if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
             self.feature_names_in_ = np.asarray(labels, dtype=object)
@@ -306,6 +358,72 @@ class TabGANResampler(BaseEstimator):
             del self.feature_names_in_
         self._labels_in = labels
         return self
+
+    def _choose(
+        self,
+        table: pd.DataFrame,
+        values: np.ndarray,
+        kept: np.ndarray,
+        held: np.ndarray,
+        plan: dict[Any, int],
+        ss: np.random.SeedSequence,
+    ) -> None:
+        """``n_extra="auto"``: score the candidates on the held-out rows, keep the winner's
+        amounts (scaled to the whole table)."""
+        target, seed = self.target_name_, int_seed(ss)
+        part = table.iloc[kept].reset_index(drop=True)
+        judge = (
+            LabelModel(seed=seed).fit(part.drop(columns=[target]), values[kept])
+            if self.label_filter
+            else None
+        )
+        draws = ss.spawn(3)
+        candidates = {}
+        part_plan = oversampling_plan(self.sampling_strategy, values[kept])
+        if any(part_plan.values()):
+            candidates["balance"] = self._synthetic(part_plan, 0, draws[0], judge)
+        for share, draw_ss in zip(JOINT_SHARES, draws[1:], strict=True):
+            rows = round(share * len(part))
+            candidates[f"joint-{share:g}"] = self._synthetic({}, rows, draw_ss, judge)
+        choice = choose(part, table.iloc[held], target, candidates, seed)
+        self.chosen_, self.selection_ = choice.chosen, choice.scores
+        self.sampling_strategy_ = plan if choice.chosen == "balance" else {}
+        shares = {f"joint-{s:g}": s for s in JOINT_SHARES}
+        self.n_extra_ = round(shares.get(choice.chosen, 0.0) * len(table))
+
+    def _synthetic(
+        self,
+        plan: Mapping[Any, int],
+        n_joint: int,
+        ss: np.random.SeedSequence,
+        judge: LabelModel | None,
+    ) -> pd.DataFrame:
+        """The rows ``plan`` asks for, class by class, then ``n_joint`` joint rows (target
+        column included); with ``judge``, only rows whose label it finds plausible."""
+        from tabgan.sampling import sample_conditional
+
+        model, target = self.model_, self.target_name_
+        parts = []
+        seeds = ss.spawn(len(plan) + 1)
+
+        def drawn(draw: Callable[[int, np.random.SeedSequence], pd.DataFrame], k: int, s):
+            if judge is None:
+                return draw(k, s)
+            rounds = s.spawn(ROUNDS)
+            rows, _ = keep_plausible(lambda n, r: draw(n, rounds[r]), k, target, judge, ROUNDS)
+            return rows
+
+        for (cls, k), s in zip(plan.items(), seeds, strict=False):
+            if k > 0:
+                one = {target: ("==", cls)}
+                parts.append(
+                    drawn(lambda n, r, c=one: sample_conditional(model, n, c, seed=r), k, s)
+                )
+        if n_joint:
+            parts.append(drawn(lambda n, r: model.sample(n, seed=int_seed(r)), n_joint, seeds[-1]))
+        if not parts:
+            return pd.DataFrame(columns=[*model.columns_])
+        return pd.concat(parts, ignore_index=True)
 
     def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
         """Fit on ``(X, y)`` and return the original rows followed by synthetic ones.
@@ -327,22 +445,9 @@ class TabGANResampler(BaseEstimator):
         return self._resample(X, y)
 
     def _resample(self, X: Any, y: Any) -> tuple[Any, Any]:
-        from tabgan.sampling import sample_conditional
-
         check_is_fitted(self, "model_")
-        model, target = self.model_, self.target_name_
-        parts = []
-        seeds = self._sample_ss.spawn(len(self.sampling_strategy_) + 1)
-        for (cls, k), ss in zip(self.sampling_strategy_.items(), seeds, strict=False):
-            if k > 0:
-                parts.append(sample_conditional(model, k, {target: ("==", cls)}, seed=ss))
-        if self.n_extra:
-            seed = int_seed(seeds[-1])
-            parts.append(model.sample(int(self.n_extra), seed=seed))
-        synth = (
-            pd.concat(parts, ignore_index=True)
-            if parts
-            else pd.DataFrame(columns=[*model.columns_])
+        synth = self._synthetic(
+            self.sampling_strategy_, self.n_extra_, self._sample_ss.spawn(1)[0], self.label_model_
         )
         return self._join(X, y, synth)
 

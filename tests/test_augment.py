@@ -149,10 +149,46 @@ def test_bad_labels(y, message) -> None:
         TabGANResampler(**TINY).fit_resample(X, y)
 
 
-def test_bad_n_extra() -> None:
+@pytest.mark.parametrize("n_extra", [-1, "lots", 2.5, True])
+def test_bad_n_extra(n_extra) -> None:
     X, y = _imbalanced()
     with pytest.raises(InvalidParameterError, match="n_extra"):
-        TabGANResampler(n_extra=-1, **TINY).fit_resample(X, y)
+        TabGANResampler(n_extra=n_extra, **TINY).fit_resample(X, y)
+
+
+def test_label_filter_keeps_the_counts_and_rejects_contradicted_labels(monkeypatch) -> None:
+    X, y = _imbalanced()
+    res = TabGANResampler(seed=0, **TINY)
+    X_res, y_res = res.fit_resample(X, y)
+    assert (y_res.value_counts() == y.value_counts().max()).all()  # the counts asked hold
+    judge = res.label_model_
+    synth = X_res.iloc[len(X) :]
+    passed = judge.plausibility(synth, y_res.iloc[len(X) :].to_numpy()) >= 0
+    # a 1-epoch GAN: its rows' labels rarely fit their features, yet the filtered ones mostly
+    # do (the rest fill up from the least implausible rejects)
+    raw = TabGANResampler(seed=0, label_filter=False, **TINY).fit_resample(X, y)
+    raw_passed = judge.plausibility(raw[0].iloc[len(X) :], raw[1].iloc[len(X) :].to_numpy()) >= 0
+    assert passed.mean() > raw_passed.mean()
+    assert TabGANResampler(label_filter=False, **TINY).fit(X, y).label_model_ is None
+
+
+def test_auto_amount_chooses_among_candidates_and_reports_scores() -> None:
+    X, y = _imbalanced(160, seed=2)
+    res = TabGANResampler(n_extra="auto", seed=0, **TINY)
+    X_res, y_res = res.fit_resample(X, y)
+    assert set(res.selection_) == {"none", "balance", "joint-0.5", "joint-1"}
+    assert res.chosen_ in res.selection_
+    assert res.selection_["none"]["gain"] == 0.0
+    best = res.selection_[res.chosen_]
+    assert res.chosen_ == "none" or best["gain"] > best["se"]
+    added = sum(res.sampling_strategy_.values()) + res.n_extra_
+    assert len(X_res) == len(X) + added == len(y_res)
+    if res.chosen_ != "balance":
+        assert res.sampling_strategy_ == {}
+    held = sum(int(k * 0.25) for k in y.value_counts())  # a quarter of each class judged
+    assert res.model_.n_rows_ == 160 - held
+    with pytest.raises(InvalidDataError, match="quarter of each class"):
+        TabGANResampler(n_extra="auto", **TINY).fit(X.iloc[:10], ["a"] * 7 + ["b"] * 3)
 
 
 def test_clone_keeps_params_and_drops_fitted_state() -> None:
@@ -169,7 +205,7 @@ def test_inside_imblearn_pipeline_with_cross_validation() -> None:
     from imblearn.pipeline import make_pipeline
     from sklearn.compose import make_column_transformer
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_score, cross_validate
     from sklearn.preprocessing import OrdinalEncoder
 
     X, y = _imbalanced(150, seed=4)
@@ -187,6 +223,13 @@ def test_inside_imblearn_pipeline_with_cross_validation() -> None:
         pipe, X, y, cv=StratifiedKFold(2, shuffle=True, random_state=0), scoring="f1_macro"
     )
     assert scores.shape == (2,) and np.isfinite(scores).all()
+    auto = clone(pipe).set_params(tabganresampler__n_extra="auto")
+    out = cross_validate(
+        auto, X, y, cv=StratifiedKFold(2, shuffle=True, random_state=0), return_estimator=True
+    )
+    assert np.isfinite(out["test_score"]).all()
+    for fitted in out["estimator"]:
+        assert fitted.steps[0][1].chosen_ in fitted.steps[0][1].selection_
     # resampling happens in fit only: predict sees the rows it is given
     pipe.fit(X, y)
     assert pipe.predict(X).shape == (len(X),)
