@@ -219,6 +219,10 @@ def _mean_se(values: list[float]) -> tuple[float, float]:
     return mean, se
 
 
+def _table_head(title: str, columns: list[str]) -> list[str]:
+    return ["", title, "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
 def summarise(runs: list[dict], models: list[str]) -> list[str]:
     lines = [
         "Macro-F1 on each data set's real test split. Paired differences: per (data set, size, "
@@ -236,13 +240,10 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
                 cells.append("" if m == base else f"{d:+.4f} ± {se:.4f}")
             lines.append(f"| {m} | {f1:.4f} | " + " | ".join(cells) + " |")
         tabgan = [m for m in METHODS if m.startswith("tabgan")]
-        lines += [
-            "",
+        lines += _table_head(
             f"{model} per data set, all its sizes and seeds (method minus real ± SE):",
-            "",
-            "| data set | cells | " + " | ".join(tabgan) + " | smote-nc |",
-            "|" + "---|" * (len(tabgan) + 3),
-        ]
+            ["data set", "cells", *tabgan, "smote-nc"],
+        )
         for name in datasets:
             mine = [r for r in runs if r["dataset"] == name]
             cells = []
@@ -250,13 +251,9 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
                 d, se = _mean_se([r["scores"][m][model] - r["scores"]["real"][model] for r in mine])
                 cells.append(f"{d:+.3f} ± {se:.3f}")
             lines.append(f"| {name} | {len(mine)} | " + " | ".join(cells) + " |")
-        lines += [
-            "",
-            f"{model} per data set and size (mean macro-F1):",
-            "",
-            "| data set | rows | " + " | ".join(METHODS) + " |",
-            "|" + "---|" * (len(METHODS) + 2),
-        ]
+        lines += _table_head(
+            f"{model} per data set and size (mean macro-F1):", ["data set", "rows", *METHODS]
+        )
         for name in datasets:
             for size in sorted({r["size"] for r in runs if r["dataset"] == name}):
                 mine = [r for r in runs if r["dataset"] == name and r["size"] == size]
