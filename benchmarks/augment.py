@@ -352,9 +352,13 @@ def merge(args: argparse.Namespace) -> None:
     """Summarise several result files' runs as one (same settings, split over processes)."""
     payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.from_json]
     runs = [r for p in payloads for r in p["runs"]]
+    settings = dict(payloads[0]["settings"])
+    settings["datasets"] = [d for p in payloads for d in p["settings"]["datasets"]]
     payload = {
         **{k: v for k, v in payloads[0].items() if k != "runs"},
+        "settings": settings,
         "command": " ".join(["python", *sys.argv]),
+        "source_dates": [p["date"] for p in payloads],
         "merged_from": [Path(p).name for p in args.from_json],
         "source_commands": [p["command"] for p in payloads],
         "runs": runs,
