@@ -4,6 +4,9 @@
 (the target is a discrete column, so the generator's conditional vector can ask for a class),
 then returns the original rows followed by synthetic rows for the classes that
 ``sampling_strategy`` asks for (plus ``n_extra`` rows drawn from the learned joint distribution).
+A label filter replaces synthetic rows whose label the real rows contradict, and ``n_extra="auto"``
+chooses the amount on held-out rows, adding none when no amount helps
+(:mod:`tabgan.augment_select` holds both judges).
 
 imbalanced-learn is optional: its :class:`imblearn.pipeline.Pipeline` recognises any step with a
 ``fit_resample`` method, and this class has one without importing imbalanced-learn. Resampling
@@ -174,7 +177,8 @@ class TabGANResampler(BaseEstimator):
     Attributes
     ----------
     model_ : TabGAN
-        The fitted generator (features + target as column ``target_name_``).
+        The fitted generator (features + target as column ``target_name_``); under
+        ``n_extra="auto"`` fitted on the three quarters of the rows not held out.
     sampling_strategy_ : dict
         Class -> synthetic rows generated for it (``n_extra`` rows not included).
     n_extra_ : int
