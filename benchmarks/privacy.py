@@ -1,40 +1,30 @@
 """Differential privacy: train-on-synthetic utility, fidelity and membership inference of
 tabgan fitted with DP at chosen epsilons (tabgan's side only; peers are benchmarked elsewhere).
 
-    python benchmarks/privacy.py --dataset adult --epsilons 1 3 10 --epochs 30 --seeds 0 1 2
+    python benchmarks/privacy.py --dataset adult --epsilons 0 1 3 10 --epochs 30 --seeds 0 1 2
 
-The fit goes through tabgan's lower-layer privacy API (``tabgan.privacy``, the encoder's
-``privacy`` hook, ``tabgan.gan.private`` via ``TrainConfig.privacy``), the same steps
-``TabGAN(epsilon=...)`` is to take once it is wired: :func:`fit_private` is the reference for
-that wiring. ``--epsilons 0`` adds a non-private fit with the same networks and steps
-(``TabGAN`` defaults otherwise untouched), for the membership-inference baseline. Per run:
-HGB macro-F1 trained on as many synthetic rows as the training table has, scored on the real
-test split, next to the real-data figure (TRTR); fidelity (mean KS / TVD); the membership
-AUC (training rows vs test rows, both attacks); epsilon spent and epochs managed.
+Each fit is ``TabGAN(epsilon=..., epochs=..., seed=...)``, what a user runs: private preprocessing
+(noisy ranges, mixtures and category lists; rare categories dropped), the DP-SGD critic, the
+noisy conditional counts and the accountant's stop, with TabGAN's defaults otherwise (``--pac``,
+``--batch-size`` and ``--critic-dims`` override them). ``--epsilons 0`` adds a non-private fit at
+the same epochs, networks and batch (with TabGAN's non-private defaults, calibration and
+refinement included), for the membership-inference baseline. Per run: HGB macro-F1 trained on as
+many synthetic rows as the training table has, scored on the real test split, next to the
+real-data figure (TRTR); fidelity (mean KS / TVD); the membership AUC (training rows vs test
+rows, the larger of the distance and classifier attacks); epsilon spent and epochs managed.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import statistics
 import time
 from typing import Any
 
 import common
-import numpy as np
 import pandas as pd
-import torch
 
-from tabgan.encoding import Draw, TableEncoder
+from tabgan import TabGAN
 from tabgan.evaluate.membership import membership_inference
-from tabgan.gan import ConditionalSampler, Discriminator, Generator, TorchLayout, Trainer
-from tabgan.gan.train import TrainConfig
-from tabgan.privacy import Accountant, PrivacyBudget, plan_training
-from tabgan.privacy.preprocess import PrivatePreprocessor, condition_counts
-
-
-def _torch_seed(ss: np.random.SeedSequence) -> int:
-    return int(ss.generate_state(1, dtype=np.uint64)[0] & 0x7FFF_FFFF_FFFF_FFFF)
 
 
 def fit_private(
@@ -42,82 +32,37 @@ def fit_private(
     epsilon: float | None,
     seed: int,
     epochs: int,
-    batch_size: int = 500,
-    pac: int = 1,
-    generator_dims: tuple[int, ...] = (256, 256),
+    batch_size: int | str = "auto",
+    pac: int = 10,
     discriminator_dims: tuple[int, ...] = (256, 256),
-    noise_dim: int = 128,
     device: str = "cpu",
-    preprocess_share: float = 0.1,
 ) -> dict[str, Any]:
-    """Fit with (epsilon, default delta)-DP, or without DP when ``epsilon`` is None.
-
-    Returns the parts sampling needs (encoder, layout, sampler, generator) and the privacy
-    account (``None`` without DP).
-    """
-    dev = torch.device(device)
-    enc_ss, transform_ss, torch_ss = np.random.SeedSequence(seed).spawn(3)
-    budget = PrivacyBudget(epsilon=epsilon, preprocess_share=preprocess_share) if epsilon else None
-    budget = budget.validated(len(df)) if budget else None
-    hook = PrivatePreprocessor(budget) if budget else None
+    """Fit ``TabGAN`` with (epsilon, default delta)-DP, or without DP when ``epsilon`` is None."""
     started = time.perf_counter()
-    encoder = TableEncoder(seed=int(enc_ss.generate_state(1)[0])).fit(df, privacy=hook)
-    matrix = encoder.transform(df, rng=np.random.default_rng(transform_ss))
-    layout = TorchLayout(encoder.spans, dev)
-    data = torch.as_tensor(matrix, dtype=torch.float32, device=dev)
-    counts = None
-    if hook is not None:  # the conditional frequencies: the noisy counts already released
-        counts = torch.as_tensor(condition_counts(encoder, hook), device=dev)
-    sampler = ConditionalSampler.from_data(data, layout, True, counts=counts)
-    steps = max(1, len(df) // batch_size)
-    config = TrainConfig(epochs=epochs, batch_size=batch_size, pac=pac, noise_dim=noise_dim)
-    if budget is not None:
-        accountant = Accountant([hook.release])
-        plan = plan_training(budget, len(df), batch_size, pac, epochs * steps, accountant)
-        config = dataclasses.replace(config, privacy=plan)
-    seed_t = _torch_seed(torch_ss)
-    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
-        torch.manual_seed(seed_t)
-        generator = Generator(noise_dim, layout.cond_dim, generator_dims, layout.output_dim)
-        critic = Discriminator(layout.output_dim + layout.cond_dim, discriminator_dims, pac)
-        generator, critic = generator.to(dev), critic.to(dev)
-        rng = torch.Generator(device=dev)
-        rng.manual_seed(seed_t)
-        trainer = Trainer(data, layout, sampler, generator, critic, config, rng)
-        trainer.fit()
+    model = TabGAN(
+        epsilon=epsilon,
+        epochs=epochs,
+        batch_size=batch_size,
+        pac=pac,
+        discriminator_dims=discriminator_dims,
+        seed=seed,
+        device=device,
+    ).fit(df)
+    record = model.privacy_
     return {
-        "encoder": encoder,
-        "layout": layout,
-        "sampler": sampler,
-        "generator": trainer.sampling_generator().eval(),
-        "privacy": trainer.privacy_spent(),
-        "plan": None if budget is None else dataclasses.asdict(config.privacy),
-        "preprocessing": None if hook is None else hook.record(),
+        "model": model,
+        "privacy": None if record is None else {k: record[k] for k in ("epsilon", "delta")},
+        "record": record,
         "fit_seconds": time.perf_counter() - started,
-        "epochs_run": trainer.epoch,
+        "epochs_run": int(model.epochs_),
     }
-
-
-def sample(parts: dict[str, Any], n: int, seed: int) -> pd.DataFrame:
-    """``n`` synthetic rows from :func:`fit_private`'s parts."""
-    layout, generator = parts["layout"], parts["generator"]
-    dev = layout.restore.device
-    rng = torch.Generator(device=dev)
-    rng.manual_seed(seed)
-    with torch.inference_mode():
-        ids = parts["sampler"].sample_ids(n, rng)
-        z = torch.randn(n, generator.args["noise_dim"], device=dev, generator=rng)
-        raw = generator.generate(z, ids)
-        values, choices = layout.draw(raw.T.contiguous(), rng)
-    draw = Draw(values.cpu().numpy(), choices.cpu().numpy())
-    return parts["encoder"].decode(draw, np.random.default_rng(seed))
 
 
 def main() -> None:
     parser = common.run_parser(__doc__.splitlines()[0], seeds=[0])
     parser.add_argument("--epsilons", type=float, nargs="+", default=[1.0, 3.0, 10.0])
-    parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--pac", type=int, default=1)
+    parser.add_argument("--batch-size", default="auto", help="rows per step, or auto")
+    parser.add_argument("--pac", type=int, default=10)
     parser.add_argument("--rows", type=int, default=None, help="training rows (default: all)")
     parser.add_argument("--mia-rows", type=int, default=2000)
     parser.add_argument("--critic-dims", type=int, nargs="+", default=[256, 256])
@@ -131,11 +76,12 @@ def main() -> None:
     runs = []
     for eps in args.epsilons:
         for seed in args.seeds:
+            batch = args.batch_size if args.batch_size == "auto" else int(args.batch_size)
             parts = fit_private(
-                train, eps or None, seed, args.epochs, args.batch_size, args.pac,
+                train, eps or None, seed, args.epochs, batch, args.pac,
                 discriminator_dims=tuple(args.critic_dims), device=args.device,
             )  # fmt: skip
-            synthetic = sample(parts, len(train), seed + 1000)
+            synthetic = parts["model"].sample(len(train), seed=seed + 1000)
             mia = membership_inference(train, test, synthetic, seed=seed,
                                        max_candidates=args.mia_rows)  # fmt: skip
             fid = fidelity.score(synthetic)
@@ -148,8 +94,7 @@ def main() -> None:
                 "mia_auc": mia["auc"],
                 "mia": {k: mia[k] for k in ("distance", "classifier")},
                 "privacy": parts["privacy"],
-                "plan": parts["plan"],
-                "preprocessing": parts["preprocessing"],
+                "record": parts["record"],
                 "epochs_run": parts["epochs_run"],
                 "fit_seconds": parts["fit_seconds"],
             }

@@ -1,7 +1,8 @@
 """A private fit through the lower layers: preprocessing, DP training, save, load, sample.
 
-This is the wiring ``TabGAN(epsilon=...)`` is to do (benchmarks/privacy.py has the same steps
-at full size); here on a tiny table, with a category seen fewer times than the threshold.
+The steps ``TabGAN(epsilon=...)`` wires together (tests/privacy/test_estimator.py tests the
+estimator itself, and benchmarks/privacy.py fits through it), here called one by one on a tiny
+table with a category seen fewer times than the threshold.
 """
 
 import dataclasses
