@@ -176,9 +176,12 @@ class TabGANResampler(BaseEstimator):
 
     Attributes
     ----------
-    model_ : TabGAN
+    model_ : TabGAN or None
         The fitted generator (features + target as column ``target_name_``); under
-        ``n_extra="auto"`` fitted on the three quarters of the rows not held out.
+        ``n_extra="auto"`` fitted on the three quarters of the rows not held out. None when
+        there is nothing to generate (no class to oversample and ``n_extra=0``, e.g. balanced
+        classes at the default strategy): then no GAN is trained and the rows come back as
+        they are.
     sampling_strategy_ : dict
         Class -> synthetic rows generated for it (``n_extra`` rows not included).
     n_extra_ : int
@@ -332,6 +335,19 @@ class TabGANResampler(BaseEstimator):
                     "n_extra='auto' holds out a quarter of each class to judge the amounts and "
                     "needs at least 4 rows in each of two classes; pass a number instead"
                 )
+        self.target_name_ = target
+        self._synth_columns = list(table.columns)
+        self.chosen_ = self.selection_ = None
+        self.sampling_strategy_, self.n_extra_ = plan, 0 if auto else int(n_extra)
+        self._labels_in = labels
+        self.n_features_in_ = frame.shape[1]
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
+            self.feature_names_in_ = np.asarray(labels, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if not auto and self.n_extra_ == 0 and not any(plan.values()):
+            self.model_ = self.label_model_ = None  # nothing to generate: no GAN to train
+            return self
         extra = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
         model = TabGAN(
             **extra,
@@ -347,20 +363,11 @@ class TabGANResampler(BaseEstimator):
         )
         model.fit(table if kept is None else table.iloc[kept], discrete_columns=discrete)
         self.model_ = model
-        self.target_name_ = target
         self.label_model_ = (
             LabelModel(seed=int_seed(judge_ss)).fit(frame, values) if self.label_filter else None
         )
-        self.chosen_ = self.selection_ = None
-        self.sampling_strategy_, self.n_extra_ = plan, 0 if auto else int(n_extra)
         if auto:
             self._choose(table, values, kept, held, plan, select_ss)
-        self.n_features_in_ = frame.shape[1]
-        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
-            self.feature_names_in_ = np.asarray(labels, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        self._labels_in = labels
         return self
 
     def _choose(
@@ -426,7 +433,7 @@ class TabGANResampler(BaseEstimator):
         if n_joint:
             parts.append(drawn(lambda n, r: model.sample(n, seed=int_seed(r)), n_joint, seeds[-1]))
         if not parts:
-            return pd.DataFrame(columns=[*model.columns_])
+            return pd.DataFrame(columns=self._synth_columns)
         return pd.concat(parts, ignore_index=True)
 
     def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
@@ -462,7 +469,10 @@ class TabGANResampler(BaseEstimator):
         new_x = synth.drop(columns=[target])
         if isinstance(X, pd.DataFrame):
             new_x = new_x.set_axis(labels, axis=1)
-            out_x = pd.concat([X.reset_index(drop=True), new_x], ignore_index=True)
+            # no rows to add (balanced classes, or n_extra="auto" chose none): pandas warns
+            # about concatenating an empty frame, and there is nothing to concatenate
+            parts = [X.reset_index(drop=True), new_x] if len(new_x) else [X.reset_index(drop=True)]
+            out_x = pd.concat(parts, ignore_index=True)
             for label, dtype in zip(labels, X.dtypes, strict=True):
                 if out_x[label].dtype != dtype:
                     try:
@@ -473,9 +483,10 @@ class TabGANResampler(BaseEstimator):
             arr = np.asarray(X)
             out_x = np.concatenate([arr, new_x.to_numpy(dtype=arr.dtype)], axis=0)
         if isinstance(y, pd.Series):
-            combined = pd.concat(
-                [y.reset_index(drop=True), pd.Series(new_y, name=y.name)], ignore_index=True
-            )
+            y_parts = [y.reset_index(drop=True)]
+            if len(new_y):
+                y_parts.append(pd.Series(new_y, name=y.name))
+            combined = pd.concat(y_parts, ignore_index=True)
             try:
                 combined = combined.astype(y.dtype)
             except (TypeError, ValueError):

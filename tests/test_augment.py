@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,6 +91,25 @@ def test_dataframe_auto_balances_and_keeps_types() -> None:
     }
     assert res.n_features_in_ == X.shape[1]
     assert list(res.feature_names_in_) == list(X.columns)
+
+
+def test_nothing_to_add_returns_the_rows_unchanged_without_warnings() -> None:
+    X, y = _imbalanced()
+    keep = y.isin(["a", "b"])
+    X, y = X[keep], y[keep]
+    X, y = X.groupby(y).head(30), y.groupby(y).head(30)  # balanced: 30 of each
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. pandas' FutureWarning on an empty concat
+        res = TabGANResampler(seed=0, **TINY)
+        X_res, y_res = res.fit_resample(X, y)
+    assert res.model_ is None and not any(res.sampling_strategy_.values()) and res.n_extra_ == 0
+    pd.testing.assert_frame_equal(X_res, X.reset_index(drop=True))
+    pd.testing.assert_series_equal(y_res, y.reset_index(drop=True))
+    X_np, y_np = TabGANResampler(**TINY).fit_resample(X[["age", "income"]].to_numpy(), y.to_numpy())
+    np.testing.assert_array_equal(X_np, X[["age", "income"]].to_numpy())
+    np.testing.assert_array_equal(y_np, y.to_numpy())
+    # with rows to add the GAN is trained as before
+    assert TabGANResampler(n_extra=2, seed=0, **TINY).fit(X, y).model_ is not None
 
 
 def test_numpy_inputs_stay_numpy_with_dict_strategy_and_extra_rows() -> None:
