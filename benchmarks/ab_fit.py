@@ -8,7 +8,9 @@ child processes (benchmarks/ours.py with the checkout first on ``PYTHONPATH``) o
 ``--rows`` rows of a suite table, at TabGAN's defaults plus ``--params``. Alternating keeps a
 drift of the machine's speed out of the ratio. Reports the median whole-fit seconds, the
 training steps and the milliseconds per step (fit seconds over steps, so it includes the fixed
-work outside training).
+work outside training). ``--after-params`` gives the "after" side parameters of its own, so one
+checkout can be timed against itself with a setting changed (``--before`` and ``--after`` the
+same directory).
 """
 
 from __future__ import annotations
@@ -48,12 +50,16 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None, help="torch threads in every child")
     p.add_argument("--params", default="{}", help="JSON object of extra TabGAN parameters")
+    p.add_argument(
+        "--after-params", default=None, help="the after side's own parameters (default: --params)"
+    )
     p.add_argument("--label", default="")
     args = p.parse_args()
 
     train, _, _ = suite.load_table(args.table)
     rows = train.sample(min(args.rows, len(train)), random_state=args.seed)
     sides = {"before": args.before, "after": args.after}
+    params = {"before": args.params, "after": args.after_params or args.params}
     runs: dict[str, list[dict]] = {side: [] for side in sides}
     with tempfile.TemporaryDirectory(prefix="tabgan-ab-") as tmp:
         csv = Path(tmp) / f"{args.table}-{len(rows)}.csv"
@@ -68,14 +74,12 @@ def main() -> None:
             "--skip-encoder",
             "--seed",
             str(args.seed),
-            "--params",
-            args.params,
             *common.child_args(threads=args.threads),
         ]
         for _ in range(args.repeats):
             for side, repo in sides.items():
                 path = os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))
-                out = common.run_child(cmd, env={"PYTHONPATH": path})
+                out = common.run_child([*cmd, "--params", params[side]], env={"PYTHONPATH": path})
                 steps = out["steps_per_epoch"] * len(out["epoch_s"])
                 out["steps"] = steps
                 out["ms_per_step"] = 1000.0 * out["fit_s"] / steps
@@ -98,6 +102,7 @@ def main() -> None:
         "seed": args.seed,
         "threads": args.threads,
         "params": json.loads(args.params),
+        "after_params": json.loads(params["after"]),
         "before": args.before,
         "after": args.after,
     }
@@ -110,6 +115,7 @@ def main() -> None:
         "| measure | before | after | ratio |",
         "|---|---:|---:|---:|",
         f"| commit | {b['commit'] or '–'} | {a['commit'] or '–'} | |",
+        f"| extra parameters | `{params['before']}` | `{params['after']}` | |",
         f"| whole fit (s) | {common.fmt(b['fit_s'])} | {common.fmt(a['fit_s'])} | "
         f"{common.fmt(common.ratio(b['fit_s'], a['fit_s']))} |",
         f"| training steps | {common.fmt(b['steps'])} | {common.fmt(a['steps'])} | |",
