@@ -353,9 +353,15 @@ def merge(args: argparse.Namespace) -> None:
     payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.from_json]
     runs = [r for p in payloads for r in p["runs"]]
     settings = dict(payloads[0]["settings"])
-    settings["datasets"] = [d for p in payloads for d in p["settings"]["datasets"]]
+    for key in ("datasets", "sizes", "seeds"):  # the union, in first-seen order
+        settings[key] = list(dict.fromkeys(v for p in payloads for v in p["settings"][key]))
+    machine = dict(payloads[0]["machine"])
+    commits = dict.fromkeys(str(p["machine"].get("tabgan_commit")) for p in payloads)
+    machine["tabgan_commit"] = ", ".join(commits)  # the runs' commits, not the merge's
     payload = {
         **{k: v for k, v in payloads[0].items() if k != "runs"},
+        "date": common.header({}, None)["date"],
+        "machine": machine,
         "settings": settings,
         "command": " ".join(["python", *sys.argv]),
         "source_dates": [p["date"] for p in payloads],
