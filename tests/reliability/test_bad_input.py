@@ -413,7 +413,15 @@ def test_ctrl_c_during_fit_keeps_the_previous_model_and_leaves_no_partial_file(t
     checkpoint = tmp_path / "m.tabgan.ckpt"
     command = [sys.executable, "-m", "tabgan_cli.main", "fit", str(data_csv), "-m", str(model)]
     command += [*TINY_CLI, "--epochs", "100000", "--checkpoint-every", "1"]
-    proc = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    # a suite started as a background job of a non-interactive shell inherits SIGINT ignored,
+    # and so would the child (Python then installs no KeyboardInterrupt): give it the default
+    proc = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 60
         while not checkpoint.exists():  # training has started once a checkpoint is written
