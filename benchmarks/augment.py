@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import sys
 import time
@@ -210,15 +209,6 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
     }
 
 
-def _mean_se(values: list[float]) -> tuple[float, float]:
-    values = [v for v in values if math.isfinite(v)]
-    if not values:
-        return float("nan"), float("nan")
-    mean = statistics.mean(values)
-    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
-    return mean, se
-
-
 def _table_head(title: str, columns: list[str]) -> list[str]:
     return ["", title, "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
 
@@ -233,10 +223,12 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
         lines += ["", f"### {model}: all cells ({len(runs)})", ""]
         lines += ["| method | macro-F1 | vs real | vs smote-nc |", "|---|---|---|---|"]
         for m in METHODS:
-            f1, _ = _mean_se([r["scores"][m][model] for r in runs])
+            f1, _ = common.mean_se([r["scores"][m][model] for r in runs])
             cells = []
             for base in ("real", "smote-nc"):
-                d, se = _mean_se([r["scores"][m][model] - r["scores"][base][model] for r in runs])
+                d, se = common.mean_se(
+                    [r["scores"][m][model] - r["scores"][base][model] for r in runs]
+                )
                 cells.append("" if m == base else f"{d:+.4f} ± {se:.4f}")
             lines.append(f"| {m} | {f1:.4f} | " + " | ".join(cells) + " |")
         tabgan = [m for m in METHODS if m.startswith("tabgan")]
@@ -248,7 +240,9 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
             mine = [r for r in runs if r["dataset"] == name]
             cells = []
             for m in [*tabgan, "smote-nc"]:
-                d, se = _mean_se([r["scores"][m][model] - r["scores"]["real"][model] for r in mine])
+                d, se = common.mean_se(
+                    [r["scores"][m][model] - r["scores"]["real"][model] for r in mine]
+                )
                 cells.append(f"{d:+.3f} ± {se:.3f}")
             lines.append(f"| {name} | {len(mine)} | " + " | ".join(cells) + " |")
         lines += _table_head(
@@ -257,7 +251,7 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
         for name in datasets:
             for size in sorted({r["size"] for r in runs if r["dataset"] == name}):
                 mine = [r for r in runs if r["dataset"] == name and r["size"] == size]
-                means = [_mean_se([r["scores"][m][model] for r in mine])[0] for m in METHODS]
+                means = [common.mean_se([r["scores"][m][model] for r in mine])[0] for m in METHODS]
                 lines.append(f"| {name} | {size} | " + " | ".join(f"{v:.3f}" for v in means) + " |")
     lines += [
         "",
@@ -360,7 +354,7 @@ def merge(args: argparse.Namespace) -> None:
     machine["tabgan_commit"] = ", ".join(commits)  # the runs' commits, not the merge's
     payload = {
         **{k: v for k, v in payloads[0].items() if k != "runs"},
-        "date": common.header({}, None)["date"],
+        "date": common.now(),
         "machine": machine,
         "settings": settings,
         "command": " ".join(["python", *sys.argv]),

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import datetime as _dt
 import json
+import math
 import os
 import platform
 import shlex
@@ -307,11 +308,26 @@ def write_result(name: str, payload: dict[str, Any], table: Sequence[str]) -> tu
     return json_path, md_path
 
 
+def now() -> str:
+    """The local date and time as result files record it."""
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error of the finite values (NaN where there are too few)."""
+    values = [v for v in values if math.isfinite(v)]
+    if not values:
+        return float("nan"), float("nan")
+    mean = statistics.mean(values)
+    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
+    return mean, se
+
+
 def header(settings: dict[str, Any], threads: int | None) -> dict[str, Any]:
     """The common head of every result: command, date, machine, settings."""
     return {
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
-        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "date": now(),
         "machine": machine_info(threads),
         "settings": settings,
     }

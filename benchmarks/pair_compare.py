@@ -19,7 +19,7 @@ import json
 import math
 import statistics
 
-from common import RESULTS, fmt, header, write_result
+from common import RESULTS, fmt, header, mean_se, write_result
 
 METRICS = ("hgb_ratio", "linear_ratio", "ks_mean", "tvd_mean", "steps", "fit_s")
 
@@ -54,15 +54,8 @@ def _arm(patterns: list[str], tool: str) -> dict[tuple[str, int], dict]:
     return runs
 
 
-def _mean_se(values: list[float]) -> tuple[float, float | None]:
-    if len(values) < 2:
-        return statistics.fmean(values), None
-    return statistics.fmean(values), statistics.stdev(values) / math.sqrt(len(values))
-
-
-def _cell(values: list[float], digits: int) -> str:
-    mean, se = _mean_se(values)
-    return f"{mean:+.{digits}f}" + ("" if se is None else f" ± {se:.{digits}f}")
+def _cell(mean: float, se: float, digits: int) -> str:
+    return f"{mean:+.{digits}f}" + ("" if math.isnan(se) else f" ± {se:.{digits}f}")
 
 
 def main() -> None:
@@ -104,9 +97,9 @@ def main() -> None:
         for m in METRICS:
             vals = [a[k][m] - b[k][m] for k in pairs if a[k][m] is not None and b[k][m] is not None]
             if vals:
-                mean, se = _mean_se(vals)
-                row[m] = {"mean": mean, "se": se, "n": len(vals)}
-                cells.append(_cell(vals, digits.get(m, 3)))
+                mean, se = mean_se(vals)
+                row[m] = {"mean": mean, "se": None if math.isnan(se) else se, "n": len(vals)}
+                cells.append(_cell(mean, se, digits.get(m, 3)))
             else:
                 cells.append("–")
         base = [

@@ -335,39 +335,41 @@ class TabGANResampler(BaseEstimator):
                     "n_extra='auto' holds out a quarter of each class to judge the amounts and "
                     "needs at least 4 rows in each of two classes; pass a number instead"
                 )
+        # nothing to generate (no class to oversample, no extra rows): no GAN to train
+        model = None
+        if auto or int(n_extra) or any(plan.values()):
+            extra = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
+            model = TabGAN(
+                **extra,
+                epochs=self.epochs,
+                max_time=self.max_time,
+                batch_size=self.batch_size,  # TabGAN resolves "auto" and validates
+                generator_dims=self.generator_dims,
+                discriminator_dims=self.discriminator_dims,
+                refine=self.refine,
+                seed=int_seed(fit_ss),
+                device=self.device,
+                verbose=self.verbose,
+            )
+            model.fit(table if kept is None else table.iloc[kept], discrete_columns=discrete)
+        self.model_ = model
         self.target_name_ = target
         self._synth_columns = list(table.columns)
+        self.label_model_ = (
+            LabelModel(seed=int_seed(judge_ss)).fit(frame, values)
+            if self.label_filter and model is not None
+            else None
+        )
         self.chosen_ = self.selection_ = None
         self.sampling_strategy_, self.n_extra_ = plan, 0 if auto else int(n_extra)
-        self._labels_in = labels
+        if auto:
+            self._choose(table, values, kept, held, plan, select_ss)
         self.n_features_in_ = frame.shape[1]
         if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
             self.feature_names_in_ = np.asarray(labels, dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        if not auto and self.n_extra_ == 0 and not any(plan.values()):
-            self.model_ = self.label_model_ = None  # nothing to generate: no GAN to train
-            return self
-        extra = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
-        model = TabGAN(
-            **extra,
-            epochs=self.epochs,
-            max_time=self.max_time,
-            batch_size=self.batch_size,  # TabGAN resolves "auto" and validates
-            generator_dims=self.generator_dims,
-            discriminator_dims=self.discriminator_dims,
-            refine=self.refine,
-            seed=int_seed(fit_ss),
-            device=self.device,
-            verbose=self.verbose,
-        )
-        model.fit(table if kept is None else table.iloc[kept], discrete_columns=discrete)
-        self.model_ = model
-        self.label_model_ = (
-            LabelModel(seed=int_seed(judge_ss)).fit(frame, values) if self.label_filter else None
-        )
-        if auto:
-            self._choose(table, values, kept, held, plan, select_ss)
+        self._labels_in = labels
         return self
 
     def _choose(
