@@ -175,7 +175,16 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
     xb, yb = res.fit_resample(x, y)
     seconds["tabgan"] = time.perf_counter() - started
     scores["tabgan-balance"] = scorer.score(pd.concat([xb, yb], axis=1))
-    gan, tname = res.model_, res.target_name_
+    tname = res.target_name_
+    gan = res.model_
+    if gan is None:
+        # balanced classes: the resampler trained no GAN and added nothing, so the unfiltered
+        # arm adds nothing either, and the doubling arm needs a joint fit of its own
+        from tabgan import TabGAN
+
+        gan = TabGAN(device=args.device, **common_params).fit(
+            subset.rename(columns={target: tname})
+        )
     raw = [
         sample_conditional(gan, k, {tname: ("==", c)}, seed=seed + 20_000 + i)
         for i, (c, k) in enumerate(res.sampling_strategy_.items())
