@@ -132,11 +132,6 @@ class TabGAN(BaseEstimator):
         The critic's gradient penalty is applied on one critic step in ``gp_every``, weighted
         by ``gp_every`` (lazy regularisation, as StyleGAN2 does for its R1 penalty); the other
         steps skip the penalty's double backward, most of a critic step's cost. 1: every step.
-    share_fakes : bool
-        One generator forward per training step: the critic's last update of a step judges the
-        same generated rows (detached) that the generator's update then backpropagates through,
-        as in the classic DCGAN loop, instead of generating a second batch. Ignored under
-        differential privacy, whose critic draws its own batches.
     pac : int
         Rows the critic judges together (PacGAN), against mode collapse.
     log_frequency : bool
@@ -245,7 +240,6 @@ class TabGAN(BaseEstimator):
         discriminator_lr: float = 2e-4,
         discriminator_steps: int = 1,
         gp_every: int = 1,
-        share_fakes: bool = False,
         pac: int = 10,
         log_frequency: bool = True,
         max_modes: int = 10,
@@ -275,7 +269,6 @@ class TabGAN(BaseEstimator):
         self.discriminator_lr = discriminator_lr
         self.discriminator_steps = discriminator_steps
         self.gp_every = gp_every
-        self.share_fakes = share_fakes
         self.pac = pac
         self.log_frequency = log_frequency
         self.max_modes = max_modes
@@ -337,7 +330,6 @@ class TabGAN(BaseEstimator):
             discriminator_lr=positive_float("discriminator_lr", self.discriminator_lr),
             discriminator_steps=positive_int("discriminator_steps", self.discriminator_steps),
             gp_every=positive_int("gp_every", self.gp_every),
-            share_fakes=bool(self.share_fakes),
             ema_decay=unit_interval("ema_decay", self.ema_decay),
             min_steps=positive_int("min_steps_per_epoch", self.min_steps_per_epoch),
         )

@@ -44,11 +44,6 @@ class TrainConfig:
     # step in ``gp_every``, weighted by ``gp_every`` so its average pull is the same. The other
     # steps score only real and fake rows, without the double backward that dominates a step
     gp_every: int = 1
-    # one generator forward per step (the DCGAN loop's): the last critic step of a step judges
-    # the very rows, detached, that the generator step then backpropagates through (scored by
-    # the updated critic), instead of generating a second batch. Not under DP, whose critic
-    # draws its own batches
-    share_fakes: bool = False
     tau: float = 0.2
     ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
     min_steps: int = 1  # steps per epoch at least (small tables: an epoch is not one pass)
@@ -115,17 +110,6 @@ def as_callbacks(
     if isinstance(callbacks, Callback) or callable(callbacks):
         callbacks = [callbacks]
     return [c if isinstance(c, Callback) else EpochCallback(c) for c in callbacks]
-
-
-@dataclass(frozen=True)
-class FakeBatch:
-    """One step's conditions, the real rows that match them, and the generator's rows for
-    them (raw logits and activated, with their graph)."""
-
-    cond: ConditionBatch | None
-    rows: Tensor
-    raw: Tensor
-    fake: Tensor
 
 
 def _with_cond(x: Tensor, cond: ConditionBatch | None) -> Tensor:
@@ -208,23 +192,13 @@ class Trainer:
     def _score(self, x: Tensor) -> Tensor:
         return self.discriminator(x).float()
 
-    def shared_batch(self) -> FakeBatch:
-        """A training batch's conditions, matching real rows and generated rows (with their
-        graph), for a critic step and then the generator step (``share_fakes``)."""
-        cond, rows = self.sampler.train_batch(self.config.batch_size, self.rng)
-        raw, fake = self.fake(cond, self.config.batch_size)
-        return FakeBatch(cond, rows, raw, fake)
-
-    def discriminator_step(self, batch: FakeBatch | None = None) -> Tensor:
+    def discriminator_step(self) -> Tensor:
         if self.private is not None:
             return self.private.step()
         n, pac = self.config.batch_size, self.config.pac
-        if batch is None:
-            cond, rows = self.sampler.train_batch(n, self.rng)
-            with torch.no_grad():
-                _, fake = self.fake(cond, n)
-        else:
-            cond, rows, fake = batch.cond, batch.rows, batch.fake.detach()
+        cond, rows = self.sampler.train_batch(n, self.rng)
+        with torch.no_grad():
+            _, fake = self.fake(cond, n)
         real = _with_cond(self.data[rows], cond)
         fake = _with_cond(fake, cond)
         k = n // pac
@@ -261,13 +235,10 @@ class Trainer:
         self.opt_d.step()
         return wasserstein.detach()
 
-    def generator_step(self, batch: FakeBatch | None = None) -> Tensor:
+    def generator_step(self) -> Tensor:
         n = self.config.batch_size
-        if batch is None:
-            cond = self.sampler.sample_train_conditions(n, self.rng)
-            raw, fake = self.fake(cond, n)
-        else:
-            cond, raw, fake = batch.cond, batch.raw, batch.fake
+        cond = self.sampler.sample_train_conditions(n, self.rng)
+        raw, fake = self.fake(cond, n)
         self.discriminator.requires_grad_(False)  # only input gradients are needed here
         try:
             with self._autocast():
@@ -434,14 +405,10 @@ class Trainer:
                     break
                 loss_g = torch.zeros((), device=self.data.device)
                 loss_d = torch.zeros((), device=self.data.device)
-                share = cfg.share_fakes and self.private is None
                 for _ in range(steps):
-                    for _ in range(cfg.discriminator_steps - share):
+                    for _ in range(cfg.discriminator_steps):
                         loss_d += self.discriminator_step()
-                    batch = self.shared_batch() if share else None
-                    if share:
-                        loss_d += self.discriminator_step(batch)
-                    loss_g += self.generator_step(batch)
+                    loss_g += self.generator_step()
                 info = EpochInfo(
                     epoch=epoch,
                     epochs=cfg.epochs,

@@ -1,5 +1,4 @@
-"""The training loop's steps: the gradient penalty, every step or lazily, and one shared batch of
-generated rows per step."""
+"""The training loop's critic step: the gradient penalty, every step or lazily."""
 
 import pytest
 import torch
@@ -104,40 +103,3 @@ def test_gp_every_must_be_a_positive_integer(mixed_table):
 
     with pytest.raises(InvalidParameterError, match="gp_every"):
         TabGAN(epochs=1, gp_every=0).fit(mixed_table)
-
-
-def _generator_forwards(monkeypatch, trainer: Trainer) -> int:
-    calls = []
-    forward = Generator.forward
-
-    def counting(self, z):
-        calls.append(z.shape[0])
-        return forward(self, z)
-
-    monkeypatch.setattr(Generator, "forward", counting)
-    trainer.fit()
-    return len(calls)
-
-
-@pytest.mark.parametrize(
-    ("share", "d_steps", "per_step"), [(False, 1, 2), (True, 1, 1), (True, 2, 2)]
-)
-def test_share_fakes_generates_once_per_step(monkeypatch, share, d_steps, per_step):
-    trainer = _trainer(share_fakes=share, discriminator_steps=d_steps, min_steps=5)
-    assert trainer.steps_per_epoch == 10
-    # (False, 1): one batch for the critic and another for the generator; (True, 2): the
-    # first critic update draws its own batch, the second shares the generator's
-    assert _generator_forwards(monkeypatch, trainer) == per_step * 10
-
-
-def test_a_shared_batch_trains_both_networks():
-    trainer = _trainer(share_fakes=True)
-    gen = [p.detach().clone() for p in trainer.generator.parameters()]
-    disc = [p.detach().clone() for p in trainer.discriminator.parameters()]
-    history = trainer.fit()
-    assert all(
-        torch.isfinite(torch.tensor([h.generator_loss, h.discriminator_loss])).all()
-        for h in history
-    )
-    for before, net in ((gen, trainer.generator), (disc, trainer.discriminator)):
-        assert all(not torch.equal(a, b) for a, b in zip(before, net.parameters(), strict=True))
