@@ -128,10 +128,6 @@ class TabGAN(BaseEstimator):
         Adam learning rates.
     discriminator_steps : int
         Critic updates per generator update.
-    gp_every : int
-        The critic's gradient penalty is applied on one critic step in ``gp_every``, weighted
-        by ``gp_every`` (lazy regularisation, as StyleGAN2 does for its R1 penalty); the other
-        steps skip the penalty's double backward, most of a critic step's cost. 1: every step.
     pac : int
         Rows the critic judges together (PacGAN), against mode collapse.
     log_frequency : bool
@@ -239,7 +235,6 @@ class TabGAN(BaseEstimator):
         generator_lr: float = 2e-4,
         discriminator_lr: float = 2e-4,
         discriminator_steps: int = 1,
-        gp_every: int = 1,
         pac: int = 10,
         log_frequency: bool = True,
         max_modes: int = 10,
@@ -268,7 +263,6 @@ class TabGAN(BaseEstimator):
         self.generator_lr = generator_lr
         self.discriminator_lr = discriminator_lr
         self.discriminator_steps = discriminator_steps
-        self.gp_every = gp_every
         self.pac = pac
         self.log_frequency = log_frequency
         self.max_modes = max_modes
@@ -329,7 +323,6 @@ class TabGAN(BaseEstimator):
             generator_lr=positive_float("generator_lr", self.generator_lr),
             discriminator_lr=positive_float("discriminator_lr", self.discriminator_lr),
             discriminator_steps=positive_int("discriminator_steps", self.discriminator_steps),
-            gp_every=positive_int("gp_every", self.gp_every),
             ema_decay=unit_interval("ema_decay", self.ema_decay),
             min_steps=positive_int("min_steps_per_epoch", self.min_steps_per_epoch),
         )

@@ -174,11 +174,8 @@ def test_cuda_fit_sample(mixed_table, precision):
     assert len(model.sample(20)) == 20
 
 
-@pytest.mark.parametrize("gp_every", [1, 3])
-def test_checkpoint_resume_matches_uninterrupted_run(tmp_path, mixed_table, gp_every):
-    # gp_every=3: 40 critic steps before the interruption, so the resumed run must pick up
-    # the penalty's phase from the checkpoint, not restart it
-    kwargs = {"epochs": 3, "batch_size": 50, "seed": 7, "device": "cpu", "gp_every": gp_every}
+def test_checkpoint_resume_matches_uninterrupted_run(tmp_path, mixed_table):
+    kwargs = {"epochs": 3, "batch_size": 50, "seed": 7, "device": "cpu"}
     full = TabGAN(**kwargs).fit(mixed_table)
     ckpt = tmp_path / "run.ckpt"
 

@@ -40,10 +40,6 @@ class TrainConfig:
     discriminator_decay: float = 1e-6
     discriminator_steps: int = 1
     gp_weight: float = 10.0
-    # lazy regularisation (StyleGAN2's, for its R1 penalty): the gradient penalty on one critic
-    # step in ``gp_every``, weighted by ``gp_every`` so its average pull is the same. The other
-    # steps score only real and fake rows, without the double backward that dominates a step
-    gp_every: int = 1
     tau: float = 0.2
     ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
     min_steps: int = 1  # steps per epoch at least (small tables: an epoch is not one pass)
@@ -144,7 +140,6 @@ class Trainer:
         self.stop_reason: str | None = None  # set by a callback that ends training early
         self.ema: Generator | None = None
         self.ema_steps = 0
-        self.critic_steps = 0  # critic steps taken (which of them carry the gradient penalty)
         if config.ema_decay > 0:
             self.ema = copy.deepcopy(generator).requires_grad_(False)
             self._ema_params = list(self.ema.parameters())
@@ -201,21 +196,8 @@ class Trainer:
             _, fake = self.fake(cond, n)
         real = _with_cond(self.data[rows], cond)
         fake = _with_cond(fake, cond)
-        k = n // pac
-        every = self.config.gp_every
-        self.critic_steps += 1
-        if every > 1 and (self.critic_steps - 1) % every:
-            with self._autocast():
-                scores = self._score(torch.cat([real, fake], dim=0))
-            wasserstein = scores[k:].mean() - scores[:k].mean()
-            self.opt_d.zero_grad(set_to_none=True)
-            wasserstein.backward()
-            if self.grad_sync is not None:
-                self.grad_sync(self.discriminator)
-            self.opt_d.step()
-            return wasserstein.detach()
         # WGAN-GP: one alpha per pac group, so each interpolated pack is a real/fake blend
-        alpha = torch.rand(k, 1, device=real.device, generator=self.rng)
+        alpha = torch.rand(n // pac, 1, device=real.device, generator=self.rng)
         alpha = alpha.repeat_interleave(pac, dim=0)
         mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
         with self._autocast():
@@ -223,9 +205,10 @@ class Trainer:
             # is a whole number of packs): a third of the matmuls of separate passes, larger
             # ones, and one weight-gradient sum; the penalty's gradient reaches only `mixed`
             scores = self._score(torch.cat([real, fake, mixed], dim=0))
+            k = n // pac
             (grad,) = torch.autograd.grad(scores[2 * k :].sum(), mixed, create_graph=True)
         norm = grad.reshape(-1, self.discriminator.packed_dim).norm(2, dim=1)
-        penalty = ((norm - 1) ** 2).mean() * (self.config.gp_weight * every)
+        penalty = ((norm - 1) ** 2).mean() * self.config.gp_weight
         real_score, fake_score = scores[:k], scores[k : 2 * k]
         wasserstein = fake_score.mean() - real_score.mean()
         self.opt_d.zero_grad(set_to_none=True)
@@ -314,12 +297,7 @@ class Trainer:
     def state(self) -> tuple[dict[str, Any], dict[str, Tensor]]:
         """Everything needed to resume exactly: JSON-able metadata and tensors."""
         tensors: dict[str, Tensor] = {}
-        meta: dict[str, Any] = {
-            "epoch": self.epoch,
-            "ema_steps": self.ema_steps,
-            "critic_steps": self.critic_steps,
-            "optimizers": {},
-        }
+        meta: dict[str, Any] = {"epoch": self.epoch, "ema_steps": self.ema_steps, "optimizers": {}}
         for name, module in self._modules():
             for key, value in module.state_dict().items():
                 tensors[f"{name}.{key}"] = value
@@ -362,7 +340,6 @@ class Trainer:
             torch.cuda.set_rng_state(tensors["rng.cuda"], self.data.device)
         self.epoch = int(meta["epoch"])
         self.ema_steps = int(meta.get("ema_steps", 0))
-        self.critic_steps = int(meta.get("critic_steps", 0))
         if self.private is not None:
             from tabgan.privacy.accountant import Accountant
 
