@@ -159,8 +159,9 @@ class TabGANResampler(BaseEstimator):
     batch_size : int or "auto"
         TabGAN batch size; ``"auto"`` gives about four steps per epoch (multiple of 10, at
         most 500).
-    generator_dims, discriminator_dims : sequence of int
-        Hidden layer widths of the TabGAN networks.
+    generator_dims, discriminator_dims : sequence of int or "auto"
+        Hidden layer widths of the TabGAN networks (``"auto"``: TabGAN's, narrow on tables
+        under 2,000 rows).
     discrete_columns : sequence of str, optional
         Feature columns to treat as categorical (by name; ``"x0"``, ``"x1"``... for arrays).
     ema_decay : float or None
@@ -216,8 +217,8 @@ class TabGANResampler(BaseEstimator):
         epochs: int | str = "auto",
         max_time: float | str | None = None,
         batch_size: int | str = "auto",
-        generator_dims: Sequence[int] = (256, 256),
-        discriminator_dims: Sequence[int] = (256, 256),
+        generator_dims: Sequence[int] | str = "auto",
+        discriminator_dims: Sequence[int] | str = "auto",
         discrete_columns: Sequence[str] | None = None,
         ema_decay: float | None = None,
         refine: bool = True,

@@ -62,6 +62,22 @@ def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
     return int(min(cap, max(pac, (n_rows // 4) // pac * pac)))
 
 
+#: ``generator_dims="auto"`` / ``discriminator_dims="auto"``: tables under this many rows get
+#: the narrow networks. Under it a fit is the fixed 6,000 steps (300 epochs of 20), so a cheaper
+#: step is a shorter fit; on tables of 150-1,000 rows 128-wide networks kept the rows' quality
+#: at about half the step cost, while on the whole of Adult they trained more steps before the
+#: early stop and saved nothing (benchmarks/README.md, "Small-table fit time")
+SMALL_TABLE_ROWS = 2_000
+SMALL_DIMS = (128, 128)
+LARGE_DIMS = (256, 256)
+
+
+def auto_network_dims(n_rows: int) -> tuple[int, ...]:
+    """``generator_dims="auto"`` (and the critic's): :data:`SMALL_DIMS` under
+    :data:`SMALL_TABLE_ROWS` rows, else :data:`LARGE_DIMS`."""
+    return SMALL_DIMS if n_rows < SMALL_TABLE_ROWS else LARGE_DIMS
+
+
 def _sample_seeds(seed: int) -> np.random.SeedSequence:
     """The root of an estimator's seeded sequence of draws: from its ``seed``, apart from
     every stream of the fit (those are the children of ``SeedSequence(seed)``)."""
@@ -84,6 +100,8 @@ class _FitPlan:
     auto: bool  # epochs="auto": validation scores, best weights, early stopping
     max_time: float | None  # seconds
     private: PrivateFit | None = None
+    generator_dims: tuple[int, ...] = LARGE_DIMS
+    discriminator_dims: tuple[int, ...] = LARGE_DIMS
 
 
 class _LiveGenerator(Callback):
@@ -122,8 +140,12 @@ class TabGAN(BaseEstimator):
         used is ``batch_size_`` after fitting.
     noise_dim : int
         Size of the generator's noise input.
-    generator_dims, discriminator_dims : sequence of int
+    generator_dims, discriminator_dims : sequence of int or "auto"
         Hidden layer widths (residual blocks in the generator, PacGAN critic layers).
+        ``"auto"``: ``(128, 128)`` on tables under 2,000 rows, where a fit is a fixed number
+        of steps and narrow networks make each about twice as cheap at the same quality,
+        else ``(256, 256)``. The widths used are ``generator_dims_`` and
+        ``discriminator_dims_`` after fitting.
     generator_lr, discriminator_lr : float
         Adam learning rates.
     discriminator_steps : int
@@ -230,8 +252,8 @@ class TabGAN(BaseEstimator):
         batch_size: int | str = "auto",
         *,
         noise_dim: int = 128,
-        generator_dims: Sequence[int] = (256, 256),
-        discriminator_dims: Sequence[int] = (256, 256),
+        generator_dims: Sequence[int] | str = "auto",
+        discriminator_dims: Sequence[int] | str = "auto",
         generator_lr: float = 2e-4,
         discriminator_lr: float = 2e-4,
         discriminator_steps: int = 1,
@@ -301,12 +323,7 @@ class TabGAN(BaseEstimator):
                 f"batch_size ({batch}) must be a multiple of pac ({pac}); "
                 f"try {max(pac, batch - batch % pac)}"
             )
-        for name in ("generator_dims", "discriminator_dims"):
-            dims = getattr(self, name)
-            if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
-                raise InvalidParameterError(f"{name} must be a sequence of positive integers")
-            for d in dims:
-                positive_int(name, d)
+        self._network_dims(n_rows)  # bad widths fail here
         positive_int("max_modes", self.max_modes)
         positive_int("max_categories", self.max_categories)
         precision_dtype(self.sample_precision, torch.device("cpu"))  # a bad value fails here
@@ -326,6 +343,21 @@ class TabGAN(BaseEstimator):
             ema_decay=unit_interval("ema_decay", self.ema_decay),
             min_steps=positive_int("min_steps_per_epoch", self.min_steps_per_epoch),
         )
+
+    def _network_dims(self, n_rows: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The generator's and the critic's hidden widths for a table of ``n_rows`` rows."""
+        out = []
+        for name in ("generator_dims", "discriminator_dims"):
+            dims = getattr(self, name)
+            if isinstance(dims, str) and dims == "auto":
+                out.append(auto_network_dims(n_rows))
+                continue
+            if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
+                raise InvalidParameterError(
+                    f"{name} must be 'auto' or a sequence of positive integers"
+                )
+            out.append(tuple(positive_int(name, d) for d in dims))
+        return out[0], out[1]
 
     def _auto(self) -> bool:
         return isinstance(self.epochs, str) and self.epochs == "auto"
@@ -439,6 +471,7 @@ class TabGAN(BaseEstimator):
         _, device = distributed.setup(device)
         # the fifth child is new: the first four stay the streams of earlier versions' fits
         streams = ss.spawn(5)
+        generator_dims, discriminator_dims = self._network_dims(len(df))
         return _FitPlan(
             config,
             device,
@@ -449,6 +482,8 @@ class TabGAN(BaseEstimator):
             self._auto(),
             max_time,
             private,
+            generator_dims,
+            discriminator_dims,
         )
 
     def _holdout(
@@ -516,10 +551,10 @@ class TabGAN(BaseEstimator):
             config = dataclasses.replace(config, privacy=dp_plan)
         seed = torch_seed(plan.torch_ss)
         generator = Generator(
-            config.noise_dim, layout.cond_dim, self.generator_dims, layout.output_dim
+            config.noise_dim, layout.cond_dim, plan.generator_dims, layout.output_dim
         ).to(device)
         discriminator = Discriminator(
-            layout.output_dim + layout.cond_dim, self.discriminator_dims, config.pac
+            layout.output_dim + layout.cond_dim, plan.discriminator_dims, config.pac
         ).to(device)
         rng = torch.Generator(device=device)
         rng.manual_seed(seed)
@@ -541,6 +576,8 @@ class TabGAN(BaseEstimator):
         self.device_ = plan.device
         self.n_rows_ = len(df)
         self.batch_size_ = plan.config.batch_size
+        self.generator_dims_ = list(plan.generator_dims)
+        self.discriminator_dims_ = list(plan.discriminator_dims)
         self.steps_per_epoch_ = trainer.steps_per_epoch
         self.columns_ = list(df.columns)
         self.n_features_in_ = len(df.columns)
@@ -789,6 +826,7 @@ __all__ = [
     "NotFittedError",
     "TabGAN",
     "auto_batch_size",
+    "auto_network_dims",
     "precision_dtype",
     "resolve_device",
 ]

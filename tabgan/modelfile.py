@@ -89,6 +89,7 @@ def save(model: TabGAN, path: str | os.PathLike) -> None:
         "training": {
             "n_rows": model.n_rows_,
             "batch_size": model.batch_size_,
+            "discriminator_dims": model.discriminator_dims_,
             "steps_per_epoch": model.steps_per_epoch_,
             "columns": model.columns_,
             "history": model.history_,
@@ -160,6 +161,10 @@ def _restore(
     model.n_rows_ = int(training["n_rows"])
     model.batch_size_ = int(training.get("batch_size", params.get("batch_size", 500)))
     model.steps_per_epoch_ = int(training.get("steps_per_epoch", 0))
+    model.generator_dims_ = [int(d) for d in generator.args["hidden"]]
+    # files written before the widths were chosen by table size trained the ones they name
+    critic = training.get("discriminator_dims", params.get("discriminator_dims", [256, 256]))
+    model.discriminator_dims_ = [int(d) for d in critic]
     model.columns_ = list(training["columns"])
     model.history_ = [tuple(h) for h in training["history"]]
     model.fit_seconds_ = float(training["fit_seconds"])

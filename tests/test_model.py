@@ -237,3 +237,27 @@ def test_an_epoch_is_rows_over_batch_but_at_least_min_steps(monkeypatch, rows, m
     assert model.steps_per_epoch_ == expected
     assert len(calls) == expected  # the steps really ran
     assert seen == [1]
+
+
+def test_network_widths_follow_the_table_size_unless_given(tmp_path, mixed_table):
+    from tabgan.model import SMALL_TABLE_ROWS
+
+    small = TabGAN(epochs=1, seed=0).fit(mixed_table)
+    assert len(mixed_table) < SMALL_TABLE_ROWS
+    assert small.generator_dims_ == [128, 128] and small.discriminator_dims_ == [128, 128]
+    assert small.generator_.args["hidden"] == [128, 128]
+    critic = TabGAN()._network_dims(SMALL_TABLE_ROWS)
+    assert critic == ((256, 256), (256, 256))
+    given = TabGAN(epochs=1, seed=0, generator_dims=(64,), discriminator_dims=[32, 16])
+    given.fit(mixed_table)
+    assert given.generator_dims_ == [64] and given.discriminator_dims_ == [32, 16]
+    path = tmp_path / "m.tabgan"
+    given.save(path)
+    loaded = TabGAN.load(path)
+    assert loaded.generator_dims_ == [64] and loaded.discriminator_dims_ == [32, 16]
+
+
+@pytest.mark.parametrize("dims", ["wide", 128, [128, 0], [1.5]])
+def test_bad_network_widths_are_refused(mixed_table, dims):
+    with pytest.raises(InvalidParameterError, match="generator_dims"):
+        TabGAN(epochs=1, generator_dims=dims).fit(mixed_table)
