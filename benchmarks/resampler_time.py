@@ -64,7 +64,7 @@ def main() -> None:
         "| seed | fit_resample (s) | of which GAN fit (s) | GAN steps | widths | rows added |",
         "|---|---:|---:|---:|---|---:|",
         *(
-            f"| {r['seed']} | {r['seconds']:.1f} | {common.fmt(r['gan_fit_s'], 1)} | "
+            f"| {r['seed']} | {r['seconds']:.1f} | {common.fmt(r['gan_fit_s'])} | "
             f"{r['steps']} | {r['generator_dims']} | {r['rows_added']} |"
             for r in runs
         ),

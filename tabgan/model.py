@@ -323,7 +323,6 @@ class TabGAN(BaseEstimator):
                 f"batch_size ({batch}) must be a multiple of pac ({pac}); "
                 f"try {max(pac, batch - batch % pac)}"
             )
-        self._network_dims(n_rows)  # bad widths fail here
         positive_int("max_modes", self.max_modes)
         positive_int("max_categories", self.max_categories)
         precision_dtype(self.sample_precision, torch.device("cpu"))  # a bad value fails here
@@ -445,6 +444,7 @@ class TabGAN(BaseEstimator):
         """Validate the parameters and fit options; join the process group under torchrun."""
         device = resolve_device(self.device)
         config = self._train_config(len(df), device)
+        generator_dims, discriminator_dims = self._network_dims(len(df))  # bad widths fail here
         every = int(every or 0)
         if every < 0 or ((every or resume) and checkpoint is None):
             raise InvalidParameterError(
@@ -471,7 +471,6 @@ class TabGAN(BaseEstimator):
         _, device = distributed.setup(device)
         # the fifth child is new: the first four stay the streams of earlier versions' fits
         streams = ss.spawn(5)
-        generator_dims, discriminator_dims = self._network_dims(len(df))
         return _FitPlan(
             config,
             device,
