@@ -46,13 +46,15 @@ def calibration_rows(n_real: int) -> int:
     return int(min(MAX_ROWS, max(MIN_ROWS, ROWS_PER_REAL * n_real)))
 
 
-def knots(generated: np.ndarray, real: np.ndarray) -> list[list[float]] | None:
-    """``[knots, targets]``: the generated values' quantiles (made strictly increasing, a tie
-    taking the mean of its targets) and the real values' quantiles at the same levels; None when
-    either side is too small or the generated values do not spread."""
+def knots(
+    generated: np.ndarray, real: np.ndarray, n_knots: int = KNOTS
+) -> list[list[float]] | None:
+    """``[knots, targets]``: the generated values' quantiles at ``n_knots`` levels (made
+    strictly increasing, a tie taking the mean of its targets) and the real values' quantiles at
+    the same levels; None when either side is too small or the generated values do not spread."""
     if len(generated) < MIN_VALUES or len(real) < MIN_VALUES:
         return None
-    levels = np.linspace(0.0, 1.0, KNOTS)
+    levels = np.linspace(0.0, 1.0, n_knots)
     g = np.quantile(generated, levels)
     r = np.quantile(real, levels)
     g, first = np.unique(g, return_index=True)
@@ -66,7 +68,9 @@ def knots(generated: np.ndarray, real: np.ndarray) -> list[list[float]] | None:
     return [g.tolist(), t.tolist()]
 
 
-def fit_calibration(encoder: TableEncoder, real: pd.DataFrame, draw: Draw) -> list[str]:
+def fit_calibration(
+    encoder: TableEncoder, real: pd.DataFrame, draw: Draw, n_knots: int = KNOTS
+) -> list[str]:
     """Set each numeric codec's calibration from the generated ``draw`` and the ``real``
     training rows (an existing calibration is replaced); returns the columns calibrated."""
     done = []
@@ -80,7 +84,7 @@ def fit_calibration(encoder: TableEncoder, real: pd.DataFrame, draw: Draw) -> li
         values = values[np.isfinite(values)]
         if codec.spikes:
             values = values[~np.isin(values, codec.spikes)]
-        found = knots(generated, values)
+        found = knots(generated, values, n_knots)
         if found is not None:
             codec.calibration = found
             done.append(spec.name)

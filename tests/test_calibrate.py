@@ -113,3 +113,12 @@ def test_no_calibration_under_differential_privacy() -> None:
     pytest.importorskip("opacus")
     m = TabGAN(epochs=1, min_steps_per_epoch=2, epsilon=5.0, seed=0).fit(_skewed(600))
     assert all(c.calibration is None for c in m.encoder_.codecs_ if hasattr(c, "edges"))
+
+
+def test_fewer_knots_give_a_coarser_monotone_map() -> None:
+    rng = np.random.default_rng(1)
+    generated, real = rng.normal(size=3000), rng.gamma(2.0, size=800)
+    g, t = knots(generated, real, n_knots=17)
+    assert len(g) == 17 and np.all(np.diff(g) > 0) and np.all(np.diff(t) >= 0)
+    np.testing.assert_allclose([t[0], t[-1]], [real.min(), real.max()])
+    assert len(knots(generated, real)[0]) == KNOTS
