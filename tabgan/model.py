@@ -674,15 +674,20 @@ class TabGAN(BaseEstimator):
     def _calibrate(self, real: pd.DataFrame, plan: _FitPlan) -> list[str]:
         """Map each numeric column's generated values onto the real quantiles
         (:mod:`tabgan.calibrate`); returns the columns calibrated."""
-        from tabgan.calibrate import calibration_rows, fit_calibration
+        from tabgan.calibrate import fit_calibration
 
         if not distributed.is_main() or self.layout_.output_dim == 0:
             return []
+        return fit_calibration(self.encoder_, real, self._calibration_draw(len(real), plan))
+
+    def _calibration_draw(self, n_real: int, plan: _FitPlan) -> Any:
+        """The generated rows the calibration is fitted on (seeded from the fit's plan)."""
+        from tabgan.calibrate import calibration_rows
+
         rng = torch.Generator(device=self.device_)
         # a stream of its own, apart from the three the refiner's seeds come from
         rng.manual_seed(torch_seed(autofit.child_seed(plan.refine_ss, 3)))
-        draw = self._generate(calibration_rows(len(real)), rng)
-        return fit_calibration(self.encoder_, real, draw)
+        return self._generate(calibration_rows(n_real), rng)
 
     def _fit_refiner(self, real: pd.DataFrame, matrix: np.ndarray, plan: _FitPlan) -> Any:
         """The real-vs-synthetic classifier behind :mod:`tabgan.refine` (``None``: no filter)."""
