@@ -69,40 +69,6 @@ class Generator(nn.Module):
             return self.net(z)
         return self._infer(z)
 
-    def forward_ids(self, noise: Tensor, cond_ids: Tensor | None) -> Tensor:
-        """:meth:`forward` on ``cat([noise, one_hot(cond_ids)])``, without building either.
-
-        The training step's forward (any mode, with autograd): the same function and the same
-        weight gradients as ``self(z)``, computed in parts. Each layer's input is the earlier
-        layers' features, the noise and the one-hot condition (in that column order); the
-        condition's product is a gather of weight columns, and the noise's is a product of its
-        own, so no gradient is computed for either input. In the residual concatenation those
-        were most of every layer's input gradient (``466`` columns of which ``256`` are features
-        on Adult's 500-row fit) and a quarter of its multiplications.
-        ``cond_ids`` is each row's index into the one-hot condition (``None``: no condition).
-        """
-        *hidden, head = self.net
-        n_noise = noise.shape[1]
-        n_cond = self.args["cond_dim"] if cond_ids is not None else 0
-        features: Tensor | None = None  # the hidden layers' outputs, newest first
-        out = noise
-        for layer in [*hidden, head]:
-            fc = layer.fc if isinstance(layer, _Residual) else layer
-            weight = fc.weight
-            first = weight.shape[1] - n_noise - n_cond  # columns of earlier features
-            base = fc.bias
-            if n_cond:
-                base = base + weight[:, first + n_noise :].T.index_select(0, cond_ids)
-            else:
-                base = base.expand(noise.shape[0], -1)
-            out = torch.addmm(base, noise, weight[:, first : first + n_noise].T)
-            if features is not None:
-                out = torch.addmm(out, features, weight[:, :first].T)
-            if isinstance(layer, _Residual):
-                h = torch.relu(layer.bn(out))
-                features = h if features is None else torch.cat([h, features], dim=1)
-        return out
-
     def _infer(self, z: Tensor) -> Tensor:
         """Inference on ``z = cat([noise, condition])``, any condition values."""
         return self.generate(z, None)

@@ -84,7 +84,7 @@ def own_conditions(
     ids = category_ids[rows, column]
     vector = torch.zeros(len(rows), sampler.dim, device=rows.device)
     vector[torch.arange(len(rows), device=rows.device), ids] = 1.0
-    return ConditionBatch(vector, column, ids - sampler.span_start[column], ids)
+    return ConditionBatch(vector, column, ids - sampler.span_start[column])
 
 
 class PrivateCritic:

@@ -23,7 +23,6 @@ class ConditionBatch:
     vector: Tensor  # (B, cond_dim)
     column: Tensor  # (B,) index into layout.cond_spans
     category: Tensor  # (B,) index within that span
-    ids: Tensor  # (B,) index into the one-hot vector (the generator gathers by it)
 
 
 class ConditionalSampler:
@@ -118,7 +117,7 @@ class ConditionalSampler:
     def _from_ids(self, ids: Tensor) -> ConditionBatch:
         vector = torch.zeros(len(ids), self.dim, device=ids.device)
         vector[torch.arange(len(ids), device=ids.device), ids] = 1.0
-        return ConditionBatch(vector, self.cat_column[ids], self.cat_local[ids], ids)
+        return ConditionBatch(vector, self.cat_column[ids], self.cat_local[ids])
 
     def sample_train_conditions(
         self, n: int, generator: torch.Generator | None
@@ -138,7 +137,7 @@ class ConditionalSampler:
             )
             return None, rows
         cond = self._batch(self.train_probs, n, generator)
-        ids = cond.ids
+        ids = cond.vector.argmax(dim=1)
         offset = torch.rand(n, device=ids.device, generator=generator)
         pick = (offset * self.category_count[ids]).long().clamp_max(self.category_count[ids] - 1)
         rows = self.rows_by_category[self.category_start[ids] + pick]

@@ -176,7 +176,7 @@ class Trainer:
         """Generate ``n`` rows for the given conditions: (raw logits, activated rows)."""
         z = torch.randn(n, self.config.noise_dim, device=self.data.device, generator=self.rng)
         with self._autocast():
-            raw = self.generator.forward_ids(z, None if cond is None else cond.ids).float()
+            raw = self.generator(_with_cond(z, cond)).float()
         return raw, self.layout.activate(raw, self.config.tau, self.rng)
 
     def _autocast(self) -> torch.autocast:
@@ -270,7 +270,7 @@ class Trainer:
                     device=self.data.device,
                     generator=rng,
                 )
-                ema.forward_ids(z, None if cond is None else cond.ids)
+                ema(_with_cond(z, cond))
         for module, momentum in momenta.items():
             module.momentum = momentum
         return ema.eval()
