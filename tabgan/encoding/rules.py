@@ -23,16 +23,6 @@ a rare category that happen to share a value say nothing about a fourth, and for
 would erase real variety the generator learned. Near-constant dependents need many rows for the
 same reason (``p_b`` close to 1).
 
-Whole-column dependencies are the exception: when *every* value of the determinant seen in two
-rows or more implies one value of the dependent, without exception, the evidence is the whole
-column's, not one value's. ``country -> region`` on a table of 196 countries with six rows each
-is no chance agreement even though no single country has ten rows. Such a dependency is kept
-when the chance bound multiplied over those values (the sum of their logs) is at most
-``ALPHA / m'``, ``m'`` the column pairs tested this way, and then every value with at least
-``COLUMN_MIN_ROWS`` rows becomes a premise. Values with fewer rows are left out even then: a
-premise pins the dependent of every generated row with that value, and a value of one or two
-real rows would pin what those people's rows say.
-
 Enforcement (:meth:`RuleSet.enforce`) works on a decoded row's discrete indices and numeric
 values: the dependent is set from its determinant. Columns are visited in a topological order of
 the dependency graph (strongly connected parts, e.g. a bijection ``A <-> B``, by table order), in
@@ -60,8 +50,6 @@ from tabgan.encoding.discrete import from_json_value, to_json_value, value_key
 
 MIN_TABLE_ROWS = 50
 MIN_ROWS = 10
-#: a whole-column dependency's premises need this many rows each (see the module docstring)
-COLUMN_MIN_ROWS = 3
 ALPHA = 1e-3
 MAX_EXCEPTIONS = 0.002
 MAX_SWEEPS = 4
@@ -423,9 +411,7 @@ def find_rules(
     matrix = np.stack([codes[c][0].astype(np.int32) for c in names], axis=1)
     shares = [np.bincount(codes[c][0], minlength=len(codes[c][1])) / n for c in names]
     candidates = []
-    whole = []  # whole-column dependencies: (a, b, log chance, premises)
     tested = 0
-    pair_tests = 0
     for a in discrete:
         ia = names.index(a)
         ca, a_values = codes[a]
@@ -438,7 +424,6 @@ def find_rules(
             continue
         ordered = matrix[np.argsort(ca, kind="stable")][:, cols]
         bounds = np.concatenate([[0], np.cumsum(n_a)])
-        pair_tests += _whole_column(a, names, shares, cols, ordered, n_a, bounds, whole)
         for i in np.flatnonzero(n_a >= min_rows):
             tested += cols.size
             rows = int(n_a[i])
@@ -458,19 +443,13 @@ def find_rules(
                 e = int(exceptions[j])
                 chance_log = _log_chance(shares[b], rows, e)
                 candidates.append((a, names[b], int(i), int(mode[j]), rows, e, chance_log))
-    if not candidates and not whole:
+    if not candidates:
         return []
     limit = math.log(alpha / max(tested, 1))
     kept: dict[tuple[str, str], list] = {}
     for a, b, i, j, rows, e, chance_log in candidates:
         if chance_log <= limit:
             kept.setdefault((a, b), []).append((i, j, rows, e))
-    column_limit = math.log(alpha / max(pair_tests, 1))
-    for a, b, chance_log, premises in whole:
-        if chance_log <= column_limit and premises:
-            items = kept.setdefault((a, b), [])
-            have = {t[0] for t in items}
-            items.extend(t for t in premises if t[0] not in have)
     rules = []
     for (a, b), items in kept.items():
         a_values, b_values = codes[a][1], codes[b][1]
@@ -489,39 +468,6 @@ def find_rules(
             )
         )
     return order_rules(rules, list(codes))
-
-
-def _whole_column(
-    a: str,
-    names: list[str],
-    shares: list[np.ndarray],
-    cols: np.ndarray,
-    ordered: np.ndarray,
-    n_a: np.ndarray,
-    bounds: np.ndarray,
-    out: list,
-) -> int:
-    """Append to ``out`` each column of ``cols`` that determinant ``a`` fixes exactly, value by
-    value, over every value seen in two rows or more: ``(a, b, log chance, premises)``, the log
-    chance summed over those values and the premises those with ``COLUMN_MIN_ROWS`` rows or more
-    (``(value, conclusion, rows, 0)``). ``ordered`` is the code matrix sorted by ``a`` (``n_a``
-    rows per value, starting at ``bounds``). Returns the column pairs tested."""
-    multi = np.flatnonzero(n_a >= 2)
-    if not multi.size:
-        return 0
-    group = np.repeat(np.arange(len(n_a)), n_a)
-    same = group[1:] == group[:-1]
-    exact = ~((ordered[1:] != ordered[:-1]) & same[:, None]).any(axis=0)
-    sizes, repeats = np.unique(n_a[multi], return_counts=True)
-    pinned = np.flatnonzero(n_a >= COLUMN_MIN_ROWS)
-    for j in np.flatnonzero(exact):
-        b = int(cols[j])
-        chance_log = sum(
-            int(r) * _log_chance(shares[b], int(k), 0) for k, r in zip(sizes, repeats, strict=True)
-        )
-        premises = [(int(i), int(ordered[bounds[i], j]), int(n_a[i]), 0) for i in pinned]
-        out.append((a, names[b], chance_log, premises))
-    return int(cols.size)
 
 
 def _log_chance(share: np.ndarray, rows: int, exceptions: int) -> float:
