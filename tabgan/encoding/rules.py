@@ -23,6 +23,16 @@ a rare category that happen to share a value say nothing about a fourth, and for
 would erase real variety the generator learned. Near-constant dependents need many rows for the
 same reason (``p_b`` close to 1).
 
+Whole-column dependencies are the exception: when *every* value of the determinant seen in two
+rows or more implies one value of the dependent, without exception, the evidence is the whole
+column's, not one value's. ``country -> region`` on a table of 196 countries with six rows each
+is no chance agreement even though no single country has ten rows. Such a dependency is kept
+when the chance bound multiplied over those values (the sum of their logs) is at most
+``ALPHA / m'``, ``m'`` the column pairs tested this way, and then every value with at least
+``COLUMN_MIN_ROWS`` rows becomes a premise. Values with fewer rows are left out even then: a
+premise pins the dependent of every generated row with that value, and a value of one or two
+real rows would pin what those people's rows say.
+
 Enforcement (:meth:`RuleSet.enforce`) works on a decoded row's discrete indices and numeric
 values: the dependent is set from its determinant. Columns are visited in a topological order of
 the dependency graph (strongly connected parts, e.g. a bijection ``A <-> B``, by table order), in
@@ -50,6 +60,8 @@ from tabgan.encoding.discrete import from_json_value, to_json_value, value_key
 
 MIN_TABLE_ROWS = 50
 MIN_ROWS = 10
+#: a whole-column dependency's premises need this many rows each (see the module docstring)
+COLUMN_MIN_ROWS = 3
 ALPHA = 1e-3
 MAX_EXCEPTIONS = 0.002
 MAX_SWEEPS = 4
@@ -99,6 +111,24 @@ class Rule:
     conclusion_index: tuple = field(default=())
     exceptions: tuple = field(default=())  # training rows against each implication
     values: int = 0  # distinct values of the determinant in training (0: unknown)
+
+    @property
+    def resolves_by_dependent(self) -> bool:
+        """Whether a broken row is mended by redrawing the determinant, not the dependent.
+
+        True for a many-to-one rule between discrete columns (at least twice as many premises as
+        conclusions) with premises too rare for a rule of their own, which only a whole-column
+        dependency has: ``country -> region`` over countries of a few rows each. The generator
+        learns such a determinant worst (few rows a value) and its dependent best, so setting
+        the region from a poorly drawn country would spread the country's noise into a column
+        the rows otherwise get right; instead the country is redrawn among the region's.
+        """
+        return (
+            not self.numeric
+            and bool(self.rows)
+            and min(self.rows) < MIN_ROWS
+            and len(self.premises) >= 2 * len({value_key(c) for c in self.conclusions})
+        )
 
     def describe(self) -> list[str]:
         """Readable lines, e.g. ``education -> education-num (16 values, 32,561 rows)``."""
@@ -261,7 +291,12 @@ class RuleSet:
         return out
 
     # ---------------------------------------------------------------- enforcement
-    def enforce(self, arrays: dict[str, np.ndarray], widths: Mapping[str, int]) -> int:
+    def enforce(
+        self,
+        arrays: dict[str, np.ndarray],
+        widths: Mapping[str, int],
+        uniforms: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> int:
         """Make every row keep every rule, in place, on encoder-space arrays.
 
         Parameters
@@ -272,6 +307,10 @@ class RuleSet:
             discrete dependent, ``conclusion_index``): rules of an encoder.
         widths : mapping
             Discrete column -> width of its category span (the "other" bucket included).
+        uniforms : callable, optional
+            ``uniforms(rows)``: a number in [0, 1) for each of those row positions, fixed by the
+            row (the encoder hashes its drawn values), which picks the redrawn determinant of
+            a rule that :attr:`Rule.resolves_by_dependent`. Default: a hash of the rule columns.
 
         Returns
         -------
@@ -282,6 +321,7 @@ class RuleSet:
         if not self.rules:
             return 0
         tables = [_lookup(rule, widths.get(rule.determinant, 0)) for rule in self.rules]
+        self._redraw_determinants(arrays, tables, uniforms)
         for _ in range(MAX_SWEEPS):
             changed = False
             for rule, (has, target) in zip(self.rules, tables, strict=True):
@@ -314,6 +354,37 @@ class RuleSet:
             else:
                 column[rows] = self.prototype[name]
         return int(rows.size)
+
+    def _redraw_determinants(
+        self,
+        arrays: dict[str, np.ndarray],
+        tables: list,
+        uniforms: Callable[[np.ndarray], np.ndarray] | None,
+    ) -> None:
+        """Coarse to fine: for each rule that :attr:`Rule.resolves_by_dependent`, in reverse
+        enforcement order (``region -> continent`` before ``country -> region``), give a row that
+        breaks it a determinant drawn among the premises implying the row's dependent, in
+        proportion to their training rows (``P(country | region)``). A dependent value no
+        premise implies is left to the sweeps."""
+        for rule, (has, target) in reversed(list(zip(self.rules, tables, strict=True))):
+            if not rule.resolves_by_dependent:
+                continue
+            det, dep = arrays[rule.determinant], arrays[rule.dependent]
+            bad = np.flatnonzero(has[det] & (target[det] != dep))
+            if not bad.size:
+                continue
+            premises = np.asarray(rule.premise_index, dtype=np.int64)
+            conclusions = np.asarray(rule.conclusion_index, dtype=np.int64)
+            weights = np.asarray(rule.rows, dtype=np.float64)
+            u = uniforms(bad) if uniforms is not None else _hash_uniforms(arrays, bad)
+            for value in np.unique(dep[bad]):
+                pick = conclusions == value
+                if not pick.any():
+                    continue
+                at = dep[bad] == value
+                cumulative = np.cumsum(weights[pick])
+                chosen = np.searchsorted(cumulative, u[at] * cumulative[-1], side="right")
+                det[bad[at]] = premises[pick][np.minimum(chosen, pick.sum() - 1)]
 
     def keeps(self, arrays: Mapping[str, np.ndarray], widths: Mapping[str, int]) -> np.ndarray:
         """Rows of encoder-space ``arrays`` (see :meth:`enforce`) that keep every rule."""
@@ -411,7 +482,9 @@ def find_rules(
     matrix = np.stack([codes[c][0].astype(np.int32) for c in names], axis=1)
     shares = [np.bincount(codes[c][0], minlength=len(codes[c][1])) / n for c in names]
     candidates = []
+    whole = []  # whole-column dependencies: (a, b, log chance, premises)
     tested = 0
+    pair_tests = 0
     for a in discrete:
         ia = names.index(a)
         ca, a_values = codes[a]
@@ -424,6 +497,7 @@ def find_rules(
             continue
         ordered = matrix[np.argsort(ca, kind="stable")][:, cols]
         bounds = np.concatenate([[0], np.cumsum(n_a)])
+        pair_tests += _whole_column(a, names, shares, cols, ordered, n_a, bounds, whole)
         for i in np.flatnonzero(n_a >= min_rows):
             tested += cols.size
             rows = int(n_a[i])
@@ -443,13 +517,19 @@ def find_rules(
                 e = int(exceptions[j])
                 chance_log = _log_chance(shares[b], rows, e)
                 candidates.append((a, names[b], int(i), int(mode[j]), rows, e, chance_log))
-    if not candidates:
+    if not candidates and not whole:
         return []
     limit = math.log(alpha / max(tested, 1))
     kept: dict[tuple[str, str], list] = {}
     for a, b, i, j, rows, e, chance_log in candidates:
         if chance_log <= limit:
             kept.setdefault((a, b), []).append((i, j, rows, e))
+    column_limit = math.log(alpha / max(pair_tests, 1))
+    for a, b, chance_log, premises in whole:
+        if chance_log <= column_limit and premises:
+            items = kept.setdefault((a, b), [])
+            have = {t[0] for t in items}
+            items.extend(t for t in premises if t[0] not in have)
     rules = []
     for (a, b), items in kept.items():
         a_values, b_values = codes[a][1], codes[b][1]
@@ -468,6 +548,39 @@ def find_rules(
             )
         )
     return order_rules(rules, list(codes))
+
+
+def _whole_column(
+    a: str,
+    names: list[str],
+    shares: list[np.ndarray],
+    cols: np.ndarray,
+    ordered: np.ndarray,
+    n_a: np.ndarray,
+    bounds: np.ndarray,
+    out: list,
+) -> int:
+    """Append to ``out`` each column of ``cols`` that determinant ``a`` fixes exactly, value by
+    value, over every value seen in two rows or more: ``(a, b, log chance, premises)``, the log
+    chance summed over those values and the premises those with ``COLUMN_MIN_ROWS`` rows or more
+    (``(value, conclusion, rows, 0)``). ``ordered`` is the code matrix sorted by ``a`` (``n_a``
+    rows per value, starting at ``bounds``). Returns the column pairs tested."""
+    multi = np.flatnonzero(n_a >= 2)
+    if not multi.size:
+        return 0
+    group = np.repeat(np.arange(len(n_a)), n_a)
+    same = group[1:] == group[:-1]
+    exact = ~((ordered[1:] != ordered[:-1]) & same[:, None]).any(axis=0)
+    sizes, repeats = np.unique(n_a[multi], return_counts=True)
+    pinned = np.flatnonzero(n_a >= COLUMN_MIN_ROWS)
+    for j in np.flatnonzero(exact):
+        b = int(cols[j])
+        chance_log = sum(
+            int(r) * _log_chance(shares[b], int(k), 0) for k, r in zip(sizes, repeats, strict=True)
+        )
+        premises = [(int(i), int(ordered[bounds[i], j]), int(n_a[i]), 0) for i in pinned]
+        out.append((a, names[b], chance_log, premises))
+    return int(cols.size)
 
 
 def _log_chance(share: np.ndarray, rows: int, exceptions: int) -> float:
@@ -591,6 +704,32 @@ def detect_rules(
 
 
 # -------------------------------------------------------------------- helpers
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def mix64(h: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """One splitmix64 round of ``h ^ words`` (uint64 arrays; wrapping arithmetic)."""
+    z = (h ^ words) + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+def to_uniforms(h: np.ndarray) -> np.ndarray:
+    """Numbers in [0, 1) from uint64 hashes (their top 53 bits)."""
+    return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _hash_uniforms(arrays: Mapping[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """A number in [0, 1) per row position, hashed from the rows' rule columns."""
+    h = np.zeros(rows.size, dtype=np.uint64)
+    for values in arrays.values():
+        h = mix64(h, np.asarray(values)[rows].astype(np.float64).view(np.uint64))
+    return to_uniforms(h)
+
+
 def _plain(value: Any) -> Any:
     return from_json_value(to_json_value(value))
 

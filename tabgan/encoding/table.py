@@ -31,7 +31,7 @@ from tabgan.encoding.convert import from_numeric, numeric_values, resolution, re
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value, value_key
 from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.pairs import PairCounts
-from tabgan.encoding.rules import Rule, RuleSet, find_rules
+from tabgan.encoding.rules import Rule, RuleSet, find_rules, mix64, to_uniforms
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
 from tabgan.errors import ConditionError, InvalidDataError, InvalidParameterError
@@ -297,7 +297,7 @@ class TableEncoder:
                 arrays[name] = np.array(draw.choices[slot[0]], dtype=np.int64)
             else:
                 arrays[name] = np.array(self._number(draw, codec, slot), dtype=np.float64)
-        rules.enforce(arrays, self._category_widths())
+        rules.enforce(arrays, self._category_widths(), lambda rows: _row_uniforms(draw, rows))
         return arrays
 
     def _check_params(self) -> None:
@@ -725,3 +725,15 @@ class TableEncoder:
         if rules.rules and set(rules.prototype) != set(rules.columns):
             raise ValueError("encoder state: the rules' fallback row lacks columns")
         return rules
+
+
+def _row_uniforms(draw: Draw, rows: np.ndarray) -> np.ndarray:
+    """A number in [0, 1) for each of ``rows``, hashed from everything drawn for the row: the
+    same row gives the same number however the rows were batched, so :meth:`TableEncoder.decode`
+    and :meth:`TableEncoder.numbers` mend a broken rule alike."""
+    h = np.zeros(rows.size, dtype=np.uint64)
+    for values in draw.values:
+        h = mix64(h, values[rows].astype(np.float64).view(np.uint64))
+    for choices in draw.choices:
+        h = mix64(h, choices[rows].astype(np.uint64))
+    return to_uniforms(h)

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from tabgan.encoding import TableEncoder
-from tabgan.encoding.rules import MIN_ROWS, RuleSet, detect_rules, find_rules
+from tabgan.encoding.rules import (
+    COLUMN_MIN_ROWS,
+    MIN_ROWS,
+    RuleSet,
+    detect_rules,
+    find_rules,
+)
 from tabgan.errors import InvalidParameterError
 
 LEVELS = ["Preschool", "HS", "Some-college", "Bachelors", "Masters", "Doctorate"]
@@ -187,14 +193,101 @@ def test_plain_ruleset_cannot_enforce_without_indices():
 
 def test_a_rule_with_one_rare_value_is_partial_and_the_rare_value_is_left_alone():
     df = planted(600)
-    rare = np.flatnonzero(df["education"] == "Doctorate")[MIN_ROWS - 1 :]
-    df = df.drop(index=rare).reset_index(drop=True)  # Doctorate: MIN_ROWS - 1 rows
+    rare = np.flatnonzero(df["education"] == "Doctorate")[COLUMN_MIN_ROWS - 1 :]
+    df = df.drop(index=rare).reset_index(drop=True)  # Doctorate: COLUMN_MIN_ROWS - 1 rows
     rule = next(r for r in TableEncoder(seed=0).fit(df).rules_ if r.dependent == "edu_num")
     assert not rule.complete and "Doctorate" not in rule.premises
     assert rule.describe() == [
         f"education -> edu_num for 5 of 6 values ({sum(rule.rows):,} rows; the others have "
         "too few rows or several values)"
     ]
+
+
+def test_a_whole_column_dependency_takes_values_with_too_few_rows_for_a_rule_of_their_own():
+    df = planted(600)
+    rare = np.flatnonzero(df["education"] == "Doctorate")
+    df = df.drop(index=rare[MIN_ROWS - 1 :]).reset_index(drop=True)  # Doctorate: MIN_ROWS - 1
+    rule = next(r for r in TableEncoder(seed=0).fit(df).rules_ if r.dependent == "edu_num")
+    assert rule.complete and "Doctorate" in rule.premises
+    # one Doctorate row with another edu_num: the column is no exact dependency any more, so
+    # Doctorate, too few rows for a rule of its own, is left alone (the others keep theirs)
+    df.loc[np.flatnonzero(df["education"] == "Doctorate")[0], "edu_num"] = 2
+    rule = next(r for r in TableEncoder(seed=0).fit(df).rules_ if r.dependent == "edu_num")
+    assert not rule.complete and "Doctorate" not in rule.premises and len(rule.premises) == 5
+
+
+def test_many_small_groups_that_all_agree_make_a_whole_column_rule():
+    # country -> region with four rows a country: no country has MIN_ROWS rows, but 60 countries
+    # that never disagree are no chance; the countries with one row are not pinned
+    rng = np.random.default_rng(3)
+    countries = [f"c{i}" for i in range(60)]
+    region = {c: rng.choice(["north", "south", "east", "west"]) for c in countries}
+    names = [*np.repeat(countries, 4).tolist(), "lone1", "lone2"]
+    df = pd.DataFrame({"country": names, "x": rng.normal(size=len(names))})
+    df["region"] = [region.get(c, "north") for c in df["country"]]
+    (rule,) = [r for r in detect_rules(df, ["country", "region"]) if r.dependent == "region"]
+    assert set(rule.premises) == set(countries) and not rule.complete
+    # the same table where the regions are drawn row by row: no rule
+    df["region"] = rng.choice(["north", "south", "east", "west"], len(df))
+    assert not [r for r in detect_rules(df, ["country", "region"]) if r.dependent == "region"]
+
+
+def geography(n_countries: int = 60, rows: int = 4, seed: int = 3) -> pd.DataFrame:
+    """country -> region -> continent, a few rows a country; `x` independent noise."""
+    rng = np.random.default_rng(seed)
+    regions = {f"r{i}": "north" if i < 3 else "south" for i in range(6)}
+    countries = {f"c{i}": f"r{i % 6}" for i in range(n_countries)}
+    names = np.repeat(list(countries), rows)
+    return pd.DataFrame(
+        {
+            "country": names,
+            "region": [countries[c] for c in names],
+            "continent": [regions[countries[c]] for c in names],
+            "x": rng.normal(size=names.size),
+        }
+    )
+
+
+def test_a_fine_determinant_is_redrawn_to_fit_its_coarser_dependent():
+    df = geography()
+    enc = TableEncoder(seed=0).fit(df)
+    by_dependent = {(r.determinant, r.dependent): r.resolves_by_dependent for r in enc.rules_}
+    # countries of 4 rows: mended by the region; regions of 40 rows mend the continent
+    assert by_dependent[("country", "region")] and by_dependent[("country", "continent")]
+    assert not by_dependent[("region", "continent")]
+    soft = _soft(enc, 4000, 1)
+    plain = TableEncoder(seed=0, detect_rules=False).fit(df)
+    before = plain.inverse_transform(soft, rng=np.random.default_rng(0))
+    after = enc.inverse_transform(soft, rng=np.random.default_rng(0))
+    assert enc.rules_.broken(before).mean() > 0.5 and not enc.rules_.broken(after).any()
+    # the region is kept as drawn and the country redrawn inside it, spread over the region's
+    # countries (not one a region)
+    assert (after["region"] == before["region"]).all()
+    assert (after["country"] != before["country"]).mean() > 0.5
+    assert after.groupby("region")["country"].nunique().min() >= 5
+    # the same rows decode alike however they are batched
+    half = enc.inverse_transform(soft[:1000], rng=np.random.default_rng(0))
+    pd.testing.assert_frame_equal(half, after.iloc[:1000])
+
+
+def test_an_equal_sized_dependency_keeps_mending_the_dependent():
+    df = planted(600)
+    rare = np.flatnonzero(df["education"] == "Doctorate")[MIN_ROWS - 1 :]
+    df = df.drop(index=rare).reset_index(drop=True)  # a whole-column rule with a rare value
+    enc = TableEncoder(seed=0).fit(df)
+    rule = next(r for r in enc.rules_ if r.dependent == "edu_num")
+    assert rule.complete and not rule.resolves_by_dependent  # 6 premises, 6 conclusions
+    soft = _soft(enc, 2000, 2)
+    plain = TableEncoder(seed=0, detect_rules=False).fit(df)
+    before = plain.inverse_transform(soft, rng=np.random.default_rng(0))
+    after = enc.inverse_transform(soft, rng=np.random.default_rng(0))
+    assert (after["education"] == before["education"]).all()
+
+
+def test_an_id_column_is_no_whole_column_rule():
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(200)], "b": rng.choice(["x", "y"], 200)})
+    assert len(detect_rules(df, ["id", "b"])) == 0
 
 
 def test_conditions_that_contradict_a_rule_are_named():
