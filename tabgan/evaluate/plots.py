@@ -60,24 +60,30 @@ def _days_formatter(span_days: float) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
+def histogram_bins(base: np.ndarray, most: int = 30) -> np.ndarray:
+    """Bin edges for a numeric panel: one bar per whole number where the values are a few whole
+    numbers close together (a count, a rating), else ``most`` equal bins over the real bulk (the
+    0.5-99.5th percentile, so one wild value cannot flatten the plot; values beyond are counted
+    in the end bins). A few whole numbers far apart (capital-gain's 0 and 99,999) get equal
+    bins too: a bar per whole number between them would be 100,000 bars."""
+    distinct = np.unique(base)
+    whole = np.all(distinct == np.round(distinct))
+    if len(distinct) <= most and whole and distinct.max() - distinct.min() < 2 * most:
+        return np.arange(distinct.min() - 0.5, distinct.max() + 1.0)
+    lo, hi = np.percentile(base, [0.5, 99.5])
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    return np.linspace(lo, hi, most + 1)
+
+
 def _numeric_panel(ax, real: pd.Series, syn: pd.Series, source: str) -> None:
     r, s = real.dropna().to_numpy(float), syn.dropna().to_numpy(float)
     if len(r) == 0 and len(s) == 0:
         ax.text(0.5, 0.5, "all values missing", ha="center", va="center", transform=ax.transAxes)
         ax.set_yticks([])
         return
-    # Bins span the real bulk (0.5-99.5th percentile) so one wild value cannot flatten the plot;
-    # values beyond are counted in the end bins.
-    base = r if len(r) else s
-    lo, hi = np.percentile(base, [0.5, 99.5])
-    distinct = np.unique(base)
-    if len(distinct) <= 30 and np.all(distinct == np.round(distinct)):
-        bins = np.arange(distinct.min() - 0.5, distinct.max() + 1.0)  # one bar per whole number
-        lo, hi = bins[0], bins[-1]
-    else:
-        if hi <= lo:
-            lo, hi = lo - 0.5, hi + 0.5
-        bins = np.linspace(lo, hi, 31)
+    bins = histogram_bins(r if len(r) else s)
+    lo, hi = bins[0], bins[-1]
     n_r, n_s = max(len(real), 1), max(len(syn), 1)
     if len(r):
         ax.hist(

@@ -84,3 +84,18 @@ def test_lift_ratio_does_not_flatter_chance():
     assert lift_ratio(0.5, 0.9, "roc_auc") == pytest.approx(0.0)
     assert lift_ratio(0.9, 0.9, "roc_auc") == pytest.approx(1.0)
     assert lift_ratio(0.4, 0.8, "r2") == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("values", "bars"),
+    [
+        ([1, 2, 2, 3, 5], 5),  # a few whole numbers close together: one bar each, 1..5
+        ([0, 0, 0, 2174, 99999], 30),  # far apart (capital-gain): equal bins, not 100,000 bars
+        (list(np.linspace(0, 1, 200)), 30),
+        ([7.0, 7.0], 1),
+    ],
+)
+def test_histogram_bins_stay_few(values, bars):
+    from tabgan.evaluate.plots import histogram_bins
+
+    assert len(histogram_bins(np.asarray(values, dtype=float))) - 1 == bars
