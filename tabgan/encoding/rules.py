@@ -137,17 +137,23 @@ class Rule:
     def describe(self) -> list[str]:
         """Readable lines, e.g. ``education -> education-num (16 values, 32,561 rows)``."""
         exceptions = self.exceptions or (0,) * len(self.premises)
+        mended = (
+            f"; a row that breaks it gets another {self.determinant} of its {self.dependent}"
+            if self.resolves_by_dependent
+            else ""
+        )
         if self.complete and len(self.premises) > 1:
             return [
                 f"{self.determinant} -> {self.dependent} "
-                f"({len(self.premises)} values, {sum(self.rows):,} rows{_against(sum(exceptions))})"
+                f"({len(self.premises)} values, {sum(self.rows):,} rows{_against(sum(exceptions))}"
+                f"{mended})"
             ]
         if len(self.premises) > SHOWN_PREMISES:
             of = f" of {self.values}" if self.values else ""
             return [
                 f"{self.determinant} -> {self.dependent} for {len(self.premises)}{of} values "
                 f"({sum(self.rows):,} rows{_against(sum(exceptions))}; the others have too few "
-                "rows or several values)"
+                f"rows or several values{mended})"
             ]
         return [
             f"{self.determinant}={_shown(p)} -> {self.dependent}={_shown(c)} "

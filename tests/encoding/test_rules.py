@@ -255,6 +255,10 @@ def test_a_fine_determinant_is_redrawn_to_fit_its_coarser_dependent():
     # countries of 4 rows: mended by the region; regions of 40 rows mend the continent
     assert by_dependent[("country", "region")] and by_dependent[("country", "continent")]
     assert not by_dependent[("region", "continent")]
+    assert (
+        "country -> region (60 values, 240 rows; a row that breaks it gets another country of "
+        "its region)"
+    ) in enc.rules_.describe()
     soft = _soft(enc, 4000, 1)
     plain = TableEncoder(seed=0, detect_rules=False).fit(df)
     before = plain.inverse_transform(soft, rng=np.random.default_rng(0))
