@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -306,6 +306,7 @@ class RuleSet:
         arrays: dict[str, np.ndarray],
         widths: Mapping[str, int],
         uniforms: Callable[[np.ndarray], np.ndarray] | None = None,
+        hold: Collection[str] = (),
     ) -> int:
         """Make every row keep every rule, in place, on encoder-space arrays.
 
@@ -321,6 +322,9 @@ class RuleSet:
             ``uniforms(rows)``: a number in [0, 1) for each of those row positions, fixed by the
             row (the encoder hashes its drawn values), which picks the redrawn determinant of
             a rule that :attr:`Rule.resolves_by_dependent`. Default: a hash of the rule columns.
+        hold : collection of str
+            Columns a caller asked for (conditional sampling): such a rule whose determinant is
+            held sets its dependent instead, so a row drawn for ``country == X`` keeps ``X``.
 
         Returns
         -------
@@ -331,7 +335,7 @@ class RuleSet:
         if not self.rules:
             return 0
         tables = [_lookup(rule, widths.get(rule.determinant, 0)) for rule in self.rules]
-        self._redraw_determinants(arrays, tables, uniforms)
+        self._redraw_determinants(arrays, tables, uniforms, hold)
         for _ in range(MAX_SWEEPS):
             changed = False
             for rule, (has, target) in zip(self.rules, tables, strict=True):
@@ -370,6 +374,7 @@ class RuleSet:
         arrays: dict[str, np.ndarray],
         tables: list,
         uniforms: Callable[[np.ndarray], np.ndarray] | None,
+        hold: Collection[str],
     ) -> None:
         """Coarse to fine: for each rule that :attr:`Rule.resolves_by_dependent`, in reverse
         enforcement order (``region -> continent`` before ``country -> region``), give a row that
@@ -377,7 +382,7 @@ class RuleSet:
         proportion to their training rows (``P(country | region)``). A dependent value no
         premise implies is left to the sweeps."""
         for rule, (has, target) in reversed(list(zip(self.rules, tables, strict=True))):
-            if not rule.resolves_by_dependent:
+            if not rule.resolves_by_dependent or rule.determinant in hold:
                 continue
             det, dep = arrays[rule.determinant], arrays[rule.dependent]
             bad = np.flatnonzero(has[det] & (target[det] != dep))

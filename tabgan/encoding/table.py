@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -282,9 +282,9 @@ class TableEncoder:
             if isinstance(codec, CategoricalCodec)
         }
 
-    def _enforced(self, draw: Draw) -> dict[str, np.ndarray]:
+    def _enforced(self, draw: Draw, hold: Collection[str] = ()) -> dict[str, np.ndarray]:
         """Each rule column's category indices (discrete) or float values (numeric) after the
-        rules are enforced; empty without rules."""
+        rules are enforced (``hold``: see :meth:`RuleSet.enforce`); empty without rules."""
         rules = getattr(self, "rules_", None)
         if not rules:
             return {}
@@ -297,7 +297,8 @@ class TableEncoder:
                 arrays[name] = np.array(draw.choices[slot[0]], dtype=np.int64)
             else:
                 arrays[name] = np.array(self._number(draw, codec, slot), dtype=np.float64)
-        rules.enforce(arrays, self._category_widths(), lambda rows: _row_uniforms(draw, rows))
+        widths = self._category_widths()
+        rules.enforce(arrays, widths, lambda rows: _row_uniforms(draw, rows), hold)
         return arrays
 
     def _check_params(self) -> None:
@@ -468,7 +469,9 @@ class TableEncoder:
             matrix = np.nan_to_num(matrix, nan=0.0, posinf=1e30, neginf=-1e30)
         return self.decode(Draw.from_matrix(matrix, self._spans), rng)
 
-    def decode(self, draw: Draw, rng: np.random.Generator | None = None) -> pd.DataFrame:
+    def decode(
+        self, draw: Draw, rng: np.random.Generator | None = None, hold: Collection[str] = ()
+    ) -> pd.DataFrame:
         """Decode rows in span form (:class:`~tabgan.encoding.spans.Draw`) into a table like
         the training one: what :meth:`inverse_transform` does after its argmax.
 
@@ -478,6 +481,10 @@ class TableEncoder:
             Each TANH span's value and each SOFTMAX span's chosen index.
         rng : numpy.random.Generator, optional
             Draws the values behind a high-cardinality column's "other" bucket.
+        hold : collection of str
+            Columns whose drawn values the rules must not change (those a condition asks for):
+            a rule mended by redrawing its determinant sets its dependent instead where the
+            determinant is held.
 
         Returns
         -------
@@ -487,7 +494,7 @@ class TableEncoder:
         self._check_draw(draw)
         rng = rng if rng is not None else np.random.default_rng()
         n = len(draw)
-        enforced = self._enforced(draw)
+        enforced = self._enforced(draw, hold)
         columns: dict[str, pd.Series] = {}
         for spec, codec, slot in zip(self.schema_, self.codecs_, self._slots, strict=True):
             if isinstance(codec, NumericCodec):

@@ -75,6 +75,11 @@ class RowFilter:
     def n_checks(self) -> int:
         return sum(len(c.conditions) for c in self.columns)
 
+    @property
+    def held(self) -> frozenset[str]:
+        """Columns the conditions ask for, which decoding must not change to mend a rule."""
+        return frozenset(c.name for c in self.columns)
+
 
 @dataclass
 class UnitResult:
@@ -109,7 +114,7 @@ def run_unit(
     draw = _candidates(ctx, size, trng, np_rng, rows.steer)
     if rows.refine and ctx.refiner is not None:
         draw = draw.take(ctx.refiner.accept(draw, np_rng, ctx.dtype))
-    frame = ctx.encoder.decode(draw, np_rng)  # the table's own rules are kept here
+    frame = ctx.encoder.decode(draw, np_rng, rows.held)  # the table's own rules are kept here
     if ctx.constrained:
         frame = ctx.constraints.repair(frame)  # declared values that can be derived exactly
     decoded = len(frame)

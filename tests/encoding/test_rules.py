@@ -274,6 +274,22 @@ def test_a_fine_determinant_is_redrawn_to_fit_its_coarser_dependent():
     pd.testing.assert_frame_equal(half, after.iloc[:1000])
 
 
+def test_a_held_determinant_keeps_its_drawn_value_and_mends_the_dependent():
+    # conditional sampling holds the columns it asks for: a row drawn for country == c7 must
+    # stay c7, so there the region is set from the country instead
+    from tabgan.encoding.spans import Draw
+
+    df = geography()
+    enc = TableEncoder(seed=0).fit(df)
+    draw = Draw.from_matrix(_soft(enc, 2000, 4), enc.spans)
+    free = enc.decode(draw, np.random.default_rng(0))
+    held = enc.decode(draw, np.random.default_rng(0), hold={"country"})
+    drawn = enc.decode(draw, np.random.default_rng(0), hold={"country", "region", "continent"})
+    assert (held["country"] == drawn["country"]).all()
+    assert (free["country"] != drawn["country"]).any()
+    assert not enc.rules_.broken(held).any() and not enc.rules_.broken(free).any()
+
+
 def test_an_equal_sized_dependency_keeps_mending_the_dependent():
     df = planted(600)
     rare = np.flatnonzero(df["education"] == "Doctorate")[MIN_ROWS - 1 :]
