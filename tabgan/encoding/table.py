@@ -128,7 +128,9 @@ class TableEncoder:
             A hook that fits columns instead (from :mod:`tabgan.privacy.preprocess`: noisy
             statistics, or rare categories left out): ``begin(schema, n_rows, seed)`` once,
             then ``categorical(series, spec, max_categories, seed)`` and ``numeric(values,
-            spec, max_modes, seed)`` return a codec, or ``None`` to fit the column as usual.
+            spec, max_modes, seed)`` return a codec, or ``None`` to fit the column as usual;
+            its ``exact_rules`` says whether the table's rules may be found (not under
+            differential privacy: a rule is an exact statistic of the rows).
 
         Returns
         -------
@@ -196,7 +198,8 @@ class TableEncoder:
         self.schema_ = schema
         self.codecs_ = codecs
         self._build_spans()
-        self.rules_ = self._find_rules(df, numeric_jobs) if self.detect_rules else RuleSet()
+        rules = self.detect_rules and (privacy is None or privacy.exact_rules)
+        self.rules_ = self._find_rules(df, numeric_jobs) if rules else RuleSet()
         # exact joint counts would leak what a private fit's protection hides: none then
         self.pairs_ = PairCounts() if privacy is not None else self._count_pairs(df)
         return self

@@ -109,6 +109,9 @@ class RareCategoryFilter:
         The threshold (rows).
     """
 
+    #: the table's rules are found as usual: a rare category has no index, so no rule names it
+    exact_rules = True
+
     def __init__(self, k: int) -> None:
         self.k = int(k)
         self.suppressed: dict[str, bool] = {}
@@ -148,6 +151,10 @@ class PrivatePreprocessor:
     budget : PrivacyBudget
         The fit's budget, :meth:`~tabgan.privacy.budget.PrivacyBudget.validated`.
     """
+
+    #: no rules: a rule (which values always go together, over how many rows) is an exact
+    #: statistic of the rows, which the budget does not cover
+    exact_rules = False
 
     def __init__(self, budget: PrivacyBudget) -> None:
         self.budget = budget

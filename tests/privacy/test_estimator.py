@@ -48,6 +48,17 @@ def test_private_fit_keeps_its_budget_and_round_trips(tmp_path) -> None:
     pd.testing.assert_frame_equal(out, TabGAN.load(path).sample(200, seed=1))
 
 
+def test_a_private_fit_finds_no_rules_and_protect_rare_keeps_them() -> None:
+    # `region` follows `city` exactly: an exact statistic of the rows, which a DP fit must not
+    # release (nor their row counts), while protect_rare finds it as usual
+    df = _table(600)
+    df["region"] = df["city"].map({"oslo": "north", "lima": "south", "pune": "south"}).fillna("x")
+    assert len(TabGAN(epochs=1, batch_size=50, seed=0).fit(df).encoder_.rules_)
+    assert len(TabGAN(epochs=1, batch_size=50, protect_rare=5, seed=0).fit(df).encoder_.rules_)
+    private = _private(detect_rules=True).fit(df)
+    assert len(private.encoder_.rules_) == 0
+
+
 def test_protect_rare_without_dp_drops_rare_categories_only() -> None:
     model = TabGAN(epochs=1, batch_size=50, protect_rare=5, seed=0).fit(_table())
     assert model.privacy_["rare_threshold"] == 5 and "epsilon" not in model.privacy_
