@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -724,7 +724,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-def mix64(h: np.ndarray, words: np.ndarray) -> np.ndarray:
+def _mix64(h: np.ndarray, words: np.ndarray) -> np.ndarray:
     """One splitmix64 round of ``h ^ words`` (uint64 arrays; wrapping arithmetic)."""
     z = (h ^ words) + _GOLDEN
     z = (z ^ (z >> np.uint64(30))) * _MIX1
@@ -732,17 +732,19 @@ def mix64(h: np.ndarray, words: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def to_uniforms(h: np.ndarray) -> np.ndarray:
-    """Numbers in [0, 1) from uint64 hashes (their top 53 bits)."""
+def hash_uniforms(words: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """A number in [0, 1) for each of ``n`` rows, hashed (splitmix64, top 53 bits) from uint64
+    arrays of the rows' values, one array a column: the same values give the same number."""
+    h = np.zeros(n, dtype=np.uint64)
+    for w in words:
+        h = _mix64(h, w)
     return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
 def _hash_uniforms(arrays: Mapping[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
-    """A number in [0, 1) per row position, hashed from the rows' rule columns."""
-    h = np.zeros(rows.size, dtype=np.uint64)
-    for values in arrays.values():
-        h = mix64(h, np.asarray(values)[rows].astype(np.float64).view(np.uint64))
-    return to_uniforms(h)
+    """:func:`hash_uniforms` of the rows' rule columns (floats' bits)."""
+    words = (np.asarray(v)[rows].astype(np.float64).view(np.uint64) for v in arrays.values())
+    return hash_uniforms(words, rows.size)
 
 
 def _plain(value: Any) -> Any:

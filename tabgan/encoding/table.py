@@ -17,6 +17,7 @@ sampling path returns rows that keep them.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import warnings
 from collections.abc import Collection, Sequence
@@ -31,7 +32,7 @@ from tabgan.encoding.convert import from_numeric, numeric_values, resolution, re
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value, value_key
 from tabgan.encoding.numeric import NumericCodec
 from tabgan.encoding.pairs import PairCounts
-from tabgan.encoding.rules import Rule, RuleSet, find_rules, mix64, to_uniforms
+from tabgan.encoding.rules import Rule, RuleSet, find_rules, hash_uniforms
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from tabgan.encoding.spans import Activation, Draw, Span, SpanRole
 from tabgan.errors import ConditionError, InvalidDataError, InvalidParameterError
@@ -741,9 +742,6 @@ def _row_uniforms(draw: Draw, rows: np.ndarray) -> np.ndarray:
     """A number in [0, 1) for each of ``rows``, hashed from everything drawn for the row: the
     same row gives the same number however the rows were batched, so :meth:`TableEncoder.decode`
     and :meth:`TableEncoder.numbers` mend a broken rule alike."""
-    h = np.zeros(rows.size, dtype=np.uint64)
-    for values in draw.values:
-        h = mix64(h, values[rows].astype(np.float64).view(np.uint64))
-    for choices in draw.choices:
-        h = mix64(h, choices[rows].astype(np.uint64))
-    return to_uniforms(h)
+    values = (v[rows].astype(np.float64).view(np.uint64) for v in draw.values)
+    choices = (c[rows].astype(np.uint64) for c in draw.choices)
+    return hash_uniforms(itertools.chain(values, choices), rows.size)
