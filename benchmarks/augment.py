@@ -195,11 +195,13 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
     extra = gan.sample(len(subset), seed=seed + 10_000)
     extra = extra.rename(columns={tname: target})[subset.columns]
     scores["tabgan-double"] = scorer.score(pd.concat([subset, extra], ignore_index=True))
-    started = time.perf_counter()
-    auto = TabGANResampler(n_extra="auto", device=args.device, **common_params)
-    xa, ya = auto.fit_resample(x, y)
-    seconds["tabgan-auto"] = time.perf_counter() - started
-    scores["tabgan-auto"] = scorer.score(pd.concat([xa, ya], axis=1))
+    auto = None
+    if not args.no_auto:
+        started = time.perf_counter()
+        auto = TabGANResampler(n_extra="auto", device=args.device, **common_params)
+        xa, ya = auto.fit_resample(x, y)
+        seconds["tabgan-auto"] = time.perf_counter() - started
+        scores["tabgan-auto"] = scorer.score(pd.concat([xa, ya], axis=1))
     return {
         "dataset": name,
         "size": len(subset),
@@ -212,9 +214,10 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
         "tabgan_best_epoch": gan.best_epoch_,
         "tabgan_stop_reason": gan.stop_reason_,
         "refined": gan.refiner_ is not None,
-        "auto_chosen": auto.chosen_,
-        "auto_selection": auto.selection_,
-        "auto_rows_added": int(len(xa) - len(subset)),
+        "tabgan_steps": int(gan.epochs_ * gan.steps_per_epoch_),
+        "auto_chosen": None if auto is None else auto.chosen_,
+        "auto_selection": None if auto is None else auto.selection_,
+        "auto_rows_added": None if auto is None else int(len(xa) - len(subset)),
     }
 
 
@@ -228,10 +231,11 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
         "seed) cell, method minus baseline; mean ± standard error over the cells.",
     ]
     datasets = sorted({r["dataset"] for r in runs})
+    methods = [m for m in METHODS if all(m in r["scores"] for r in runs)]  # --no-auto: no auto
     for model in models:
         lines += ["", f"### {model}: all cells ({len(runs)})", ""]
         lines += ["| method | macro-F1 | vs real | vs smote-nc |", "|---|---|---|---|"]
-        for m in METHODS:
+        for m in methods:
             f1, _ = common.mean_se([r["scores"][m][model] for r in runs])
             cells = []
             for base in ("real", "smote-nc"):
@@ -240,7 +244,7 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
                 )
                 cells.append("" if m == base else f"{d:+.4f} ± {se:.4f}")
             lines.append(f"| {m} | {f1:.4f} | " + " | ".join(cells) + " |")
-        tabgan = [m for m in METHODS if m.startswith("tabgan")]
+        tabgan = [m for m in methods if m.startswith("tabgan")]
         lines += _table_head(
             f"{model} per data set, all its sizes and seeds (method minus real ± SE):",
             ["data set", "cells", *tabgan, "smote-nc"],
@@ -255,12 +259,12 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
                 cells.append(f"{d:+.3f} ± {se:.3f}")
             lines.append(f"| {name} | {len(mine)} | " + " | ".join(cells) + " |")
         lines += _table_head(
-            f"{model} per data set and size (mean macro-F1):", ["data set", "rows", *METHODS]
+            f"{model} per data set and size (mean macro-F1):", ["data set", "rows", *methods]
         )
         for name in datasets:
             for size in sorted({r["size"] for r in runs if r["dataset"] == name}):
                 mine = [r for r in runs if r["dataset"] == name and r["size"] == size]
-                means = [common.mean_se([r["scores"][m][model] for r in mine])[0] for m in METHODS]
+                means = [common.mean_se([r["scores"][m][model] for r in mine])[0] for m in methods]
                 lines.append(f"| {name} | {size} | " + " | ".join(f"{v:.3f}" for v in means) + " |")
     lines += [
         "",
@@ -274,7 +278,8 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
         for size in sorted({r["size"] for r in runs if r["dataset"] == name}):
             mine = [r for r in runs if r["dataset"] == name and r["size"] == size]
             fit = statistics.mean(r["seconds"]["tabgan"] for r in mine)
-            auto = statistics.mean(r["seconds"]["tabgan-auto"] for r in mine)
+            autos = [r["seconds"]["tabgan-auto"] for r in mine if "tabgan-auto" in r["seconds"]]
+            auto = statistics.mean(autos) if autos else float("nan")
             ep = statistics.mean(r["tabgan_epochs"] for r in mine)
             smote = statistics.mean(r["seconds"]["smote-nc"] for r in mine)
             chose = Counter(r["auto_chosen"] for r in mine)
@@ -299,10 +304,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--from-json", nargs="+", default=None, help="summarise these result files together"
     )
+    parser.add_argument(
+        "--gan-defaults",
+        default=None,
+        help="ablation: JSON object replacing TabGAN's constructor defaults in this run "
+        "(e.g. '{\"min_steps_per_epoch\": 10}'); the resampler passes the rest as usual",
+    )
+    parser.add_argument(
+        "--no-auto", action="store_true", help="skip the n_extra='auto' arm (its second fit)"
+    )
+    parser.add_argument(
+        "--pair",
+        nargs=2,
+        metavar=("A", "B"),
+        default=None,
+        help="paired differences B - A of the TabGAN arms of two result files (same cells)",
+    )
+    parser.add_argument("--names", nargs=2, default=("A", "B"), help="names of --pair's files")
     args = parser.parse_args(argv)
     if args.from_json:
         merge(args)
         return
+    if args.pair:
+        pair(args)
+        return
+    if args.gan_defaults:
+        from tabgan import TabGAN
+
+        TabGAN.__init__.__kwdefaults__.update(json.loads(args.gan_defaults))
     args.device = common.resolve_device(args.device)
     if args.threads:
         import torch
@@ -318,6 +347,8 @@ def main(argv: list[str] | None = None) -> None:
         "max_time": args.max_time,
         "device": args.device,
         "tabgan": "TabGANResampler defaults (batch_size='auto', epochs as given)",
+        "gan_defaults": json.loads(args.gan_defaults) if args.gan_defaults else None,
+        "no_auto": args.no_auto,
     }
     payload = common.header(settings, args.threads)
     runs = []
@@ -377,6 +408,89 @@ def merge(args: argparse.Namespace) -> None:
     name = "augment" + (f"-{args.label}" if args.label else "")
     json_path, md_path = common.write_result(name, payload, table)
     print("\n".join(table))
+    print(f"wrote {json_path} and {md_path}", file=sys.stderr)
+
+
+def pair(args: argparse.Namespace) -> None:
+    """Paired differences B - A of every TabGAN arm both result files have, per model family,
+    over the (data set, size, seed) cells both ran; then per data set; then fit times."""
+    payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.pair]
+    keyed = [{(r["dataset"], r["size"], r["seed"]): r for r in p["runs"]} for p in payloads]
+    cells = sorted(set(keyed[0]) & set(keyed[1]))
+    if not cells:
+        raise SystemExit("the two files share no (data set, size, seed) cell")
+    a_name, b_name = args.names
+    both = [(keyed[0][c], keyed[1][c]) for c in cells]
+    arms = [
+        m
+        for m in METHODS
+        if m.startswith("tabgan") and all(m in r["scores"] for p in both for r in p)
+    ]
+    models = [m for m in MODELS if all(m in r["scores"]["real"] for p in both for r in p)]
+    lines = [
+        f"Paired differences {b_name} - {a_name} of macro-F1 on the real test splits, per "
+        f"(data set, size, seed) cell, mean ± SE over the {len(cells)} cells both ran.",
+        "",
+        f"- {a_name}: `{Path(args.pair[0]).name}` ({payloads[0]['machine'].get('tabgan_commit')}, "
+        f"TabGAN defaults replaced: {payloads[0]['settings'].get('gan_defaults')})",
+        f"- {b_name}: `{Path(args.pair[1]).name}` ({payloads[1]['machine'].get('tabgan_commit')}, "
+        f"TabGAN defaults replaced: {payloads[1]['settings'].get('gan_defaults')})",
+    ]
+
+    def diff(rows, arm, model, base=None):
+        return common.mean_se(
+            [
+                b["scores"][arm][model]
+                - (a["scores"][arm] if base is None else b["scores"][base])[model]
+                for a, b in rows
+            ]
+        )
+
+    for model in models:
+        lines += _table_head(
+            f"{model}: all cells",
+            ["arm", f"{b_name} - {a_name}", f"{b_name} - real", f"{b_name} - smote-nc"],
+        )
+        for arm in arms:
+            cells_ = [diff(both, arm, model, base) for base in (None, "real", "smote-nc")]
+            lines.append(
+                f"| {arm} | " + " | ".join(f"{d:+.4f} ± {se:.4f}" for d, se in cells_) + " |"
+            )
+        datasets = sorted({c[0] for c in cells})
+        lines += _table_head(
+            f"{model} per data set ({b_name} - {a_name})", ["data set", "cells", *arms]
+        )
+        for name in datasets:
+            mine = [p for p in both if p[0]["dataset"] == name]
+            shown = [diff(mine, arm, model) for arm in arms]
+            lines.append(
+                f"| {name} | {len(mine)} | "
+                + " | ".join(f"{d:+.3f} ± {se:.3f}" for d, se in shown)
+                + " |"
+            )
+    lines += _table_head(
+        "Resampler fit (balancing arm): mean seconds and GAN steps per size",
+        ["rows", "cells", f"{a_name} s", f"{b_name} s", f"{a_name} steps", f"{b_name} steps"],
+    )
+    for size in sorted({c[1] for c in cells}):
+        mine = [p for p in both if p[0]["size"] == size]
+        secs = [statistics.mean(p[i]["seconds"]["tabgan"] for p in mine) for i in (0, 1)]
+        steps = [
+            statistics.mean(p[i].get("tabgan_steps", float("nan")) for p in mine) for i in (0, 1)
+        ]
+        lines.append(
+            f"| {size} | {len(mine)} | {secs[0]:.1f} | {secs[1]:.1f} "
+            f"| {steps[0]:.0f} | {steps[1]:.0f} |"
+        )
+    payload = {
+        **common.header(
+            {"pair": [Path(p).name for p in args.pair], "names": list(args.names)}, None
+        ),
+        "cells": [list(c) for c in cells],
+    }
+    name = "augment-paired" + (f"-{args.label}" if args.label else "")
+    json_path, md_path = common.write_result(name, payload, lines)
+    print("\n".join(lines))
     print(f"wrote {json_path} and {md_path}", file=sys.stderr)
 
 
