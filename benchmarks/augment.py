@@ -38,6 +38,7 @@ then per data set, and the fit times. Results go to
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import statistics
 import sys
@@ -171,7 +172,8 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
     epochs = "auto" if args.epochs == "auto" else int(args.epochs)
     common_params = {"epochs": epochs, "max_time": args.max_time, "seed": seed}
     started = time.perf_counter()
-    res = TabGANResampler(sampling_strategy="auto", device=args.device, **common_params)
+    extra = json.loads(args.resampler_params) if args.resampler_params else {}
+    res = TabGANResampler(sampling_strategy="auto", device=args.device, **common_params, **extra)
     xb, yb = res.fit_resample(x, y)
     seconds["tabgan"] = time.perf_counter() - started
     scores["tabgan-balance"] = scorer.score(pd.concat([xb, yb], axis=1))
@@ -311,6 +313,12 @@ def main(argv: list[str] | None = None) -> None:
         "(e.g. '{\"min_steps_per_epoch\": 10}'); the resampler passes the rest as usual",
     )
     parser.add_argument(
+        "--resampler-params",
+        default=None,
+        help="ablation: JSON object of further TabGANResampler parameters for the balancing "
+        "arm (e.g. '{\"batch_size\": 240}')",
+    )
+    parser.add_argument(
         "--no-auto", action="store_true", help="skip the n_extra='auto' arm (its second fit)"
     )
     parser.add_argument(
@@ -318,7 +326,8 @@ def main(argv: list[str] | None = None) -> None:
         nargs=2,
         metavar=("A", "B"),
         default=None,
-        help="paired differences B - A of the TabGAN arms of two result files (same cells)",
+        help="paired differences B - A of the TabGAN arms of two result files (same cells); "
+        "each may be a quoted glob of files that together make one run",
     )
     parser.add_argument("--names", nargs=2, default=("A", "B"), help="names of --pair's files")
     args = parser.parse_args(argv)
@@ -348,6 +357,7 @@ def main(argv: list[str] | None = None) -> None:
         "device": args.device,
         "tabgan": "TabGANResampler defaults (batch_size='auto', epochs as given)",
         "gan_defaults": json.loads(args.gan_defaults) if args.gan_defaults else None,
+        "resampler_params": json.loads(args.resampler_params) if args.resampler_params else None,
         "no_auto": args.no_auto,
     }
     payload = common.header(settings, args.threads)
@@ -414,8 +424,27 @@ def merge(args: argparse.Namespace) -> None:
 def pair(args: argparse.Namespace) -> None:
     """Paired differences B - A of every TabGAN arm both result files have, per model family,
     over the (data set, size, seed) cells both ran; then per data set; then fit times."""
-    payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.pair]
-    keyed = [{(r["dataset"], r["size"], r["seed"]): r for r in p["runs"]} for p in payloads]
+    sides = []
+    for pattern in args.pair:  # a file, or a quoted glob of files (one run split by table)
+        files = sorted(glob.glob(pattern)) or [pattern]
+        payloads = [json.loads(Path(f).read_text(encoding="utf-8")) for f in files]
+        settings = payloads[0]["settings"]
+        sides.append(
+            {
+                "files": [Path(f).name for f in files],
+                "commits": ", ".join(
+                    dict.fromkeys(str(p["machine"].get("tabgan_commit")) for p in payloads)
+                ),
+                "variant": {
+                    "gan_defaults": settings.get("gan_defaults"),
+                    "resampler_params": settings.get("resampler_params"),
+                },
+                "runs": {
+                    (r["dataset"], r["size"], r["seed"]): r for p in payloads for r in p["runs"]
+                },
+            }
+        )
+    keyed = [side["runs"] for side in sides]
     cells = sorted(set(keyed[0]) & set(keyed[1]))
     if not cells:
         raise SystemExit("the two files share no (data set, size, seed) cell")
@@ -431,10 +460,11 @@ def pair(args: argparse.Namespace) -> None:
         f"Paired differences {b_name} - {a_name} of macro-F1 on the real test splits, per "
         f"(data set, size, seed) cell, mean ± SE over the {len(cells)} cells both ran.",
         "",
-        f"- {a_name}: `{Path(args.pair[0]).name}` ({payloads[0]['machine'].get('tabgan_commit')}, "
-        f"TabGAN defaults replaced: {payloads[0]['settings'].get('gan_defaults')})",
-        f"- {b_name}: `{Path(args.pair[1]).name}` ({payloads[1]['machine'].get('tabgan_commit')}, "
-        f"TabGAN defaults replaced: {payloads[1]['settings'].get('gan_defaults')})",
+        *(
+            f"- {name}: {', '.join(f'`{f}`' for f in side['files'])} (commits {side['commits']}; "
+            f"changed from the defaults: {side['variant']})"
+            for name, side in zip(args.names, sides, strict=True)
+        ),
     ]
 
     def diff(rows, arm, model, base=None):
@@ -484,7 +514,7 @@ def pair(args: argparse.Namespace) -> None:
         )
     payload = {
         **common.header(
-            {"pair": [Path(p).name for p in args.pair], "names": list(args.names)}, None
+            {"pair": [side["files"] for side in sides], "names": list(args.names)}, None
         ),
         "cells": [list(c) for c in cells],
     }
