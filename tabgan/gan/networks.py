@@ -219,16 +219,3 @@ class Discriminator(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x.reshape(-1, self.packed_dim))
-
-    def score_parts(self, *parts: Tensor) -> Tensor:
-        """``forward(cat(parts))``, with the first layer applied to each part on its own.
-
-        Every part must be a whole number of packs. The layers after the first see all the
-        packs at once, as in one pass. Splitting only the first layer means a gradient taken
-        with respect to one part (the gradient penalty's interpolated rows) goes through the
-        widest matrix for that part's packs alone. In one pass over ``[real; fake; mixed]`` it
-        went through all of them, and so did the double backward's weight gradient.
-        """
-        first, rest = self.net[0], self.net[1:]
-        hidden = [first(p.reshape(-1, self.packed_dim)) for p in parts]
-        return rest(torch.cat(hidden, dim=0))

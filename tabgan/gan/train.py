@@ -203,11 +203,8 @@ class Trainer:
         with self._autocast():
             # one critic pass over [real; fake; mixed] (packs never straddle the parts, each
             # is a whole number of packs): a third of the matmuls of separate passes, larger
-            # ones, and one weight-gradient sum. The first layer takes [real; fake] and `mixed`
-            # apart, so the penalty's gradient (and its double backward) goes through the
-            # widest matrix for `mixed` alone
-            scores = self.discriminator.score_parts(torch.cat([real, fake], dim=0), mixed)
-            scores = scores.float()
+            # ones, and one weight-gradient sum; the penalty's gradient reaches only `mixed`
+            scores = self._score(torch.cat([real, fake, mixed], dim=0))
             k = n // pac
             (grad,) = torch.autograd.grad(scores[2 * k :].sum(), mixed, create_graph=True)
         norm = grad.reshape(-1, self.discriminator.packed_dim).norm(2, dim=1)

@@ -50,35 +50,6 @@ def test_critic_uses_byte_dropout_of_its_rate():
     assert len(drops) == 2 and all(d.keep == 192 for d in drops)
 
 
-def _penalised_grads(critic: Discriminator, split: bool) -> tuple[torch.Tensor, list]:
-    """Scores and weight gradients of a WGAN-GP critic loss (the training step's shape)."""
-    gen = torch.Generator().manual_seed(0)
-    real, fake = torch.randn(12, 7, generator=gen), torch.randn(12, 7, generator=gen)
-    mixed = (0.3 * real + 0.7 * fake).requires_grad_(True)
-    critic.zero_grad()
-    torch.manual_seed(5)  # the same dropout masks both ways
-    if split:
-        scores = critic.score_parts(torch.cat([real, fake]), mixed)
-    else:
-        scores = critic(torch.cat([real, fake, mixed]))
-    (grad,) = torch.autograd.grad(scores[8:].sum(), mixed, create_graph=True)
-    penalty = ((grad.reshape(-1, critic.packed_dim).norm(2, dim=1) - 1) ** 2).mean()
-    (scores[4:8].mean() - scores[:4].mean() + 10 * penalty).backward()
-    return scores.detach(), [p.grad.clone() for p in critic.parameters()]
-
-
-def test_critic_scores_parts_as_one_pass():
-    """The critic step's split first layer is the same function, scores and gradients."""
-    torch.manual_seed(0)
-    critic = Discriminator(7, (16, 8), pac=3, dropout=0.5)
-    one_scores, one_grads = _penalised_grads(critic, split=False)
-    split_scores, split_grads = _penalised_grads(critic, split=True)
-    torch.testing.assert_close(split_scores, one_scores)
-    for a, b in zip(split_grads, one_grads, strict=True):
-        torch.testing.assert_close(a, b)
-    assert any(g.abs().sum() > 0 for g in one_grads)
-
-
 def _linear_dtypes(monkeypatch) -> list[torch.dtype]:
     """The dtypes the networks' linear layers compute in during a fit (a spy)."""
     seen: list[torch.dtype] = []
