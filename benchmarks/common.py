@@ -465,31 +465,45 @@ class TSTRScorer:
         # beyond native categorical support: treat their codes as numbers
         return [c in self.categorical and c not in wide for c in self.features]
 
-    def score(self, train: pd.DataFrame) -> float:
-        """The metric (:attr:`metric`) on the real test rows of the model trained on ``train``."""
-        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-        from sklearn.metrics import f1_score, r2_score
+    def per_class_f1(self, train: pd.DataFrame) -> dict[str, float]:
+        """Classification: each class's F1 on the real test rows (the classes of :attr:`classes`
+        the test rows have), for the model :meth:`score` trains on ``train``."""
+        from sklearn.metrics import f1_score
+
+        pred = self._classify(train)
+        labels = sorted(set(self.test_y.tolist()))
+        scores = f1_score(self.test_y, pred, labels=labels, average=None, zero_division=0)
+        return {self.classes[k]: float(v) for k, v in zip(labels, scores, strict=True)}
+
+    def _classify(self, train: pd.DataFrame) -> np.ndarray:
+        from sklearn.ensemble import HistGradientBoostingClassifier
 
         x, y = self._xy(train)
-        if self.task == REGRESSION:
-            if len(y) < 2:
-                # too few rows to fit: predict the one value seen (or 0)
-                pred = np.full(len(self.test_y), y[0] if len(y) else 0.0)
-            else:
-                reg = HistGradientBoostingRegressor(
-                    random_state=0, categorical_features=self._categorical_mask()
-                )
-                pred = reg.fit(x, y).predict(self.test_x)
-            return float(r2_score(self.test_y, pred))
         if len(np.unique(y)) < 2:
             # a single-class table teaches only that class
-            pred = np.full(len(self.test_y), y[0] if len(y) else 0)
+            return np.full(len(self.test_y), y[0] if len(y) else 0)
+        clf = HistGradientBoostingClassifier(
+            random_state=0, categorical_features=self._categorical_mask()
+        )
+        return clf.fit(x, y).predict(self.test_x)
+
+    def score(self, train: pd.DataFrame) -> float:
+        """The metric (:attr:`metric`) on the real test rows of the model trained on ``train``."""
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        from sklearn.metrics import f1_score, r2_score
+
+        if self.task != REGRESSION:
+            return float(f1_score(self.test_y, self._classify(train), average="macro"))
+        x, y = self._xy(train)
+        if len(y) < 2:
+            # too few rows to fit: predict the one value seen (or 0)
+            pred = np.full(len(self.test_y), y[0] if len(y) else 0.0)
         else:
-            clf = HistGradientBoostingClassifier(
+            reg = HistGradientBoostingRegressor(
                 random_state=0, categorical_features=self._categorical_mask()
             )
-            pred = clf.fit(x, y).predict(self.test_x)
-        return float(f1_score(self.test_y, pred, average="macro"))
+            pred = reg.fit(x, y).predict(self.test_x)
+        return float(r2_score(self.test_y, pred))
 
 
 # ---------------------------------------------------------------------- fidelity
