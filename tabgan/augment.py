@@ -32,6 +32,10 @@ TARGET = "__target__"
 HOLDOUT = 0.25  # n_extra="auto": the share of each class held out to judge the amounts
 JOINT_SHARES = (0.5, 1.0)  # n_extra="auto": joint-row candidates, as shares of the table
 ROUNDS = 4  # label_filter: draws per request before the most plausible rejects fill up
+#: donors: a categorical feature whose median value has fewer training rows than this is too
+#: sparse for the generator to learn which label goes with which value
+SPARSE_ROWS = 3
+_MATCH_CELLS = 4_000_000  # donors: synthetic x real comparisons held at once
 _STRATEGIES = ("auto", "minority", "not minority", "not majority", "all")
 
 
@@ -123,6 +127,69 @@ def oversampling_plan(strategy: Any, y: np.ndarray) -> dict[Any, int]:
     )
 
 
+def sparse_columns(table: pd.DataFrame, kinds: Mapping[str, str], target: str) -> list[str]:
+    """The categorical features whose median value has fewer than :data:`SPARSE_ROWS` rows
+    (``kinds``: column -> the encoder's kind name)."""
+    out = []
+    for name, kind in kinds.items():
+        if name == target or kind != "categorical":
+            continue
+        counts = table[name].value_counts(dropna=True)
+        if len(counts) >= 2 and float(np.median(counts)) < SPARSE_ROWS:
+            out.append(name)
+    return out
+
+
+def donor_values(
+    real: pd.DataFrame,
+    synth: pd.DataFrame,
+    target: str,
+    columns: Sequence[str],
+    match: Sequence[str],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """``synth`` with its values of ``columns`` taken from real rows of the same class.
+
+    Each synthetic row's donor is a real row with its label that agrees with it on the most of
+    the ``match`` columns (ties drawn at random), a nearest-neighbour hot deck: a country comes
+    from a real row of the same regime, in the same region where the class has one there.
+    """
+    out = synth.copy()
+    if not len(synth) or not columns:
+        return out
+    codes = {}
+    for c in match:  # shared integer codes per column, missing as its own code
+        both = pd.concat([real[c], synth[c]], ignore_index=True).astype(object)
+        both = both.where(both.notna(), "\0missing")
+        codes[c] = pd.factorize(both.astype(str))[0]
+    n_real = len(real)
+    real_codes = np.stack([codes[c][:n_real] for c in match], axis=1) if match else None
+    synth_codes = np.stack([codes[c][n_real:] for c in match], axis=1) if match else None
+    real_labels = real[target].to_numpy()
+    synth_labels = synth[target].to_numpy()
+    donors = np.empty(len(synth), dtype=np.int64)
+    for label in pd.unique(synth_labels):
+        mine = np.flatnonzero(synth_labels == label)
+        pool = np.flatnonzero(real_labels == label)
+        if not len(pool):  # cannot happen for the resampler's labels; keep the rows as drawn
+            donors[mine] = -1
+            continue
+        step = max(1, _MATCH_CELLS // (len(pool) * max(1, len(match))))
+        for lo in range(0, len(mine), step):
+            rows = mine[lo : lo + step]
+            score = rng.random((len(rows), len(pool)))  # ties at random
+            if match:
+                agree = synth_codes[rows][:, None, :] == real_codes[pool][None, :, :]
+                score += agree.sum(axis=2)
+            donors[rows] = pool[np.argmax(score, axis=1)]
+    found = donors >= 0
+    for c in columns:
+        values = out[c].to_numpy(dtype=object, copy=True)
+        values[found] = real[c].to_numpy(dtype=object)[donors[found]]
+        out[c] = pd.Series(values, index=out.index).astype(real[c].dtype)
+    return out
+
+
 class TabGANResampler(BaseEstimator):
     """Adds TabGAN-generated rows to a training set; an imbalanced-learn style resampler.
 
@@ -150,6 +217,13 @@ class TabGANResampler(BaseEstimator):
         classifier fitted on the real rows must give a row's label at least the probability
         that 90% of the real rows of that class get out of fold (:mod:`tabgan.augment_select`);
         rejected rows are replaced by new draws, so the counts asked for hold.
+    donors : bool
+        Take the values of categorical features too sparse to learn (the median value has
+        fewer than 3 training rows, such as a country among a few hundred rows) from real rows:
+        each synthetic row copies them from a real row of its class that agrees with it on the
+        most other discrete columns (:func:`donor_values`). The generator cannot learn which
+        label goes with such a value, and on ``dd`` two thirds of its rows paired a country with
+        a regime no real row had (benchmarks/README.md). ``donor_columns_`` names the columns.
     epochs : int or "auto"
         TabGAN training passes; ``"auto"`` (the default) stops by itself on a held-out
         fidelity score (see :class:`~tabgan.TabGAN`), so a cross-validated pipeline does not
@@ -195,6 +269,8 @@ class TabGANResampler(BaseEstimator):
         rows (``gain``) and the gain's standard error (``se``).
     label_model_ : LabelModel or None
         The label check, fitted on all the real rows (None without ``label_filter``).
+    donor_columns_ : list of str
+        The features whose synthetic values come from real rows (empty without ``donors``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` is a DataFrame with string column names.
@@ -223,6 +299,7 @@ class TabGANResampler(BaseEstimator):
         ema_decay: float | None = None,
         refine: bool = True,
         label_filter: bool = True,
+        donors: bool = True,
         seed: int | None = None,
         device: str = "auto",
         verbose: bool = False,
@@ -238,6 +315,7 @@ class TabGANResampler(BaseEstimator):
         self.ema_decay = ema_decay
         self.refine = refine
         self.label_filter = label_filter
+        self.donors = donors
         self.seed = seed
         self.device = device
         self.verbose = verbose
@@ -356,6 +434,18 @@ class TabGANResampler(BaseEstimator):
         self.model_ = model
         self.target_name_ = target
         self._synth_columns = list(table.columns)
+        self.donor_columns_, self._donor_match, self._donor_rows = [], [], None
+        if self.donors and model is not None:
+            kinds = {spec.name: spec.kind.value for spec in model.encoder_.schema_}
+            learned = table if kept is None else table.iloc[kept]
+            self.donor_columns_ = sparse_columns(learned, kinds, target)
+            self._donor_match = [
+                c
+                for c, k in kinds.items()
+                if k in ("categorical", "boolean") and c != target and c not in self.donor_columns_
+            ]
+            if self.donor_columns_:  # the columns a donor needs, not the whole table
+                self._donor_rows = table[[target, *self.donor_columns_, *self._donor_match]]
         self.label_model_ = (
             LabelModel(seed=int_seed(judge_ss)).fit(frame, values)
             if self.label_filter and model is not None
@@ -394,11 +484,12 @@ class TabGANResampler(BaseEstimator):
         draws = ss.spawn(3)
         candidates = {}
         part_plan = oversampling_plan(self.sampling_strategy, values[kept])
+        donors = None if self._donor_rows is None else self._donor_rows.iloc[kept]
         if any(part_plan.values()):
-            candidates["balance"] = self._synthetic(part_plan, 0, draws[0], judge)
+            candidates["balance"] = self._synthetic(part_plan, 0, draws[0], judge, donors)
         for share, draw_ss in zip(JOINT_SHARES, draws[1:], strict=True):
             rows = round(share * len(part))
-            candidates[f"joint-{share:g}"] = self._synthetic({}, rows, draw_ss, judge)
+            candidates[f"joint-{share:g}"] = self._synthetic({}, rows, draw_ss, judge, donors)
         choice = choose(part, table.iloc[held], target, candidates, seed)
         self.chosen_, self.selection_ = choice.chosen, choice.scores
         self.sampling_strategy_ = plan if choice.chosen == "balance" else {}
@@ -411,20 +502,30 @@ class TabGANResampler(BaseEstimator):
         n_joint: int,
         ss: np.random.SeedSequence,
         judge: LabelModel | None,
+        donors: pd.DataFrame | None,
     ) -> pd.DataFrame:
         """The rows ``plan`` asks for, class by class, then ``n_joint`` joint rows (target
-        column included); with ``judge``, only rows whose label it finds plausible."""
+        column included); with ``donors`` (real rows), the sparse columns' values from them;
+        with ``judge``, only rows whose label it finds plausible."""
         from tabgan.sampling import sample_conditional
 
         model, target = self.model_, self.target_name_
         parts = []
         seeds = ss.spawn(len(plan) + 1)
 
+        def donated(rows: pd.DataFrame, s: np.random.SeedSequence) -> pd.DataFrame:
+            if donors is None:
+                return rows
+            rng = np.random.default_rng(s.generate_state(2))
+            return donor_values(donors, rows, target, self.donor_columns_, self._donor_match, rng)
+
         def drawn(draw: Callable[[int, np.random.SeedSequence], pd.DataFrame], k: int, s):
             if judge is None:
-                return draw(k, s)
+                return donated(draw(k, s), s)
             rounds = s.spawn(ROUNDS)
-            rows, _ = keep_plausible(lambda n, r: draw(n, rounds[r]), k, target, judge, ROUNDS)
+            rows, _ = keep_plausible(
+                lambda n, r: donated(draw(n, rounds[r]), rounds[r]), k, target, judge, ROUNDS
+            )
             return rows
 
         for (cls, k), s in zip(plan.items(), seeds, strict=False):
@@ -461,7 +562,11 @@ class TabGANResampler(BaseEstimator):
     def _resample(self, X: Any, y: Any) -> tuple[Any, Any]:
         check_is_fitted(self, "model_")
         synth = self._synthetic(
-            self.sampling_strategy_, self.n_extra_, self._sample_ss.spawn(1)[0], self.label_model_
+            self.sampling_strategy_,
+            self.n_extra_,
+            self._sample_ss.spawn(1)[0],
+            self.label_model_,
+            self._donor_rows,
         )
         return self._join(X, y, synth)
 

@@ -93,6 +93,52 @@ def test_dataframe_auto_balances_and_keeps_types() -> None:
     assert list(res.feature_names_in_) == list(X.columns)
 
 
+def _countries(n: int = 150, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    """A sparse column (about 120 countries, one or two rows each) that fixes its region."""
+    rng = np.random.default_rng(seed)
+    region = rng.choice(["north", "south", "east"], n)
+    country = np.array([f"{r}-{rng.integers(0, 40)}" for r in region])
+    y = pd.Series(np.where(rng.random(n) < 0.3, "rare", "common"), name="y")
+    return pd.DataFrame({"country": country, "region": region, "x": rng.normal(size=n)}), y
+
+
+def test_sparse_columns_come_from_real_rows_of_the_same_class() -> None:
+    X, y = _countries()
+    res = TabGANResampler(seed=0, **TINY)
+    X_res, y_res = res.fit_resample(X, y)
+    assert res.donor_columns_ == ["country"]  # region (3 values) and x are learned
+    added = pd.concat([X_res, y_res], axis=1).iloc[len(X) :]
+    assert len(added) == (y == "common").sum() - (y == "rare").sum()
+    real_pairs = set(zip(X["country"], y, strict=True))
+    assert all(p in real_pairs for p in zip(added["country"], added["y"], strict=True))
+    # the donor agrees on the region where the class has a real row there (here always)
+    assert (added["country"].str.split("-").str[0] == added["region"]).all()
+    # without donors the generator's own countries: pairs no real row has
+    plain = TabGANResampler(seed=0, donors=False, **TINY)
+    X_plain, y_plain = plain.fit_resample(X, y)
+    assert plain.donor_columns_ == []
+    pairs = zip(X_plain["country"].iloc[len(X) :], y_plain.iloc[len(X) :], strict=True)
+    assert not all(p in real_pairs for p in pairs)
+
+
+def test_donors_under_auto_come_from_the_rows_the_gan_saw() -> None:
+    X, y = _countries(200, seed=1)
+    res = TabGANResampler(n_extra="auto", seed=0, **TINY)
+    X_res, y_res = res.fit_resample(X, y)
+    assert res.donor_columns_ == ["country"] and res.chosen_ is not None
+    real_pairs = set(zip(X["country"], y, strict=True))
+    pairs = zip(X_res["country"].iloc[len(X) :], y_res.iloc[len(X) :], strict=True)
+    assert all(p in real_pairs for p in pairs)
+
+
+def test_donors_leave_learnable_tables_alone() -> None:
+    X, y = _imbalanced()
+    on = TabGANResampler(seed=0, **TINY)
+    off = TabGANResampler(seed=0, donors=False, **TINY)
+    assert on.fit(X, y).donor_columns_ == []
+    pd.testing.assert_frame_equal(on.fit_resample(X, y)[0], off.fit_resample(X, y)[0])
+
+
 def test_nothing_to_add_returns_the_rows_unchanged_without_warnings() -> None:
     X, y = _imbalanced()
     keep = y.isin(["a", "b"])
