@@ -40,11 +40,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--threads", type=int, default=None, help="torch threads")
     p.add_argument("--label", default="")
-    args = p.parse_args()
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    args = common.parse_run_args(p)
     from tabgan import TabGANResampler
 
     train, test, info = suite.load_table(args.table)
@@ -109,10 +105,7 @@ def main() -> None:
         table.append(f"| {m} | {added:.0f} | " + " | ".join(f"{v:.0%}" for v in shares) + " |")
     settings = {"table": args.table, "rows": args.rows, "seeds": args.seeds}
     payload = {**common.header(settings, args.threads), "runs": runs}
-    name = f"augment-classes-{args.table}-{args.rows}" + (f"-{args.label}" if args.label else "")
-    _, md = common.write_result(name, payload, table)
-    print("\n".join(table))
-    print(f"wrote {md}")
+    common.report(f"augment-classes-{args.table}-{args.rows}", args.label, payload, table)
 
 
 if __name__ == "__main__":

@@ -308,6 +308,15 @@ def write_result(name: str, payload: dict[str, Any], table: Sequence[str]) -> tu
     return json_path, md_path
 
 
+def report(name: str, label: str, payload: dict[str, Any], table: Sequence[str]) -> Path:
+    """:func:`write_result` as ``<name>[-<label>]``, then print the table and the file's path;
+    returns the ``.md`` path."""
+    _, md = write_result(name + (f"-{label}" if label else ""), payload, table)
+    print("\n".join(table))
+    print(f"wrote {md}")
+    return md
+
+
 def now() -> str:
     """The local date and time as result files record it."""
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -96,10 +96,7 @@ def main() -> None:
         f"| save_html (s), median | {med['before']:.1f} | {med['after']:.1f} | "
         f"{med['before'] / med['after']:.1f}x |",
     ]
-    name = f"report-time-{args.table}-{args.rows}" + (f"-{args.label}" if args.label else "")
-    _, md = common.write_result(name, payload, table)
-    print("\n".join(table))
-    print(f"wrote {md}")
+    common.report(f"report-time-{args.table}-{args.rows}", args.label, payload, table)
 
 
 if __name__ == "__main__":

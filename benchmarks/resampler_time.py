@@ -17,7 +17,6 @@ import time
 
 import common
 import suite
-import torch
 
 
 def main() -> None:
@@ -28,9 +27,7 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=None, help="torch threads")
     p.add_argument("--params", default="{}", help="JSON object of TabGANResampler parameters")
     p.add_argument("--label", default="")
-    args = p.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = common.parse_run_args(p)
 
     from tabgan import TabGANResampler
 
@@ -71,10 +68,7 @@ def main() -> None:
         "",
         f"Median fit_resample: {common.median([r['seconds'] for r in runs]):.1f} s.",
     ]
-    name = f"resampler-time-{args.table}-{args.rows}" + (f"-{args.label}" if args.label else "")
-    _, md = common.write_result(name, payload, table)
-    print("\n".join(table))
-    print(f"wrote {md}")
+    common.report(f"resampler-time-{args.table}-{args.rows}", args.label, payload, table)
 
 
 if __name__ == "__main__":

@@ -163,8 +163,9 @@ def donor_values(
         both = both.where(both.notna(), "\0missing")
         codes[c] = pd.factorize(both.astype(str))[0]
     n_real = len(real)
-    real_codes = np.stack([codes[c][:n_real] for c in match], axis=1) if match else None
-    synth_codes = np.stack([codes[c][n_real:] for c in match], axis=1) if match else None
+    # (rows, len(match)) codes; no match columns: zero-width, every real row of the class ties
+    all_codes = np.column_stack([codes[c] for c in match] or [np.empty((n_real + len(synth), 0))])
+    real_codes, synth_codes = all_codes[:n_real], all_codes[n_real:]
     real_labels = real[target].to_numpy()
     synth_labels = synth[target].to_numpy()
     donors = np.empty(len(synth), dtype=np.int64)
@@ -178,9 +179,7 @@ def donor_values(
         for lo in range(0, len(mine), step):
             rows = mine[lo : lo + step]
             score = rng.random((len(rows), len(pool)))  # ties at random
-            if match:
-                agree = synth_codes[rows][:, None, :] == real_codes[pool][None, :, :]
-                score += agree.sum(axis=2)
+            score += (synth_codes[rows][:, None, :] == real_codes[pool][None, :, :]).sum(axis=2)
             donors[rows] = pool[np.argmax(score, axis=1)]
     found = donors >= 0
     for c in columns:
