@@ -167,8 +167,8 @@ def test_cli_sample_peak_memory_does_not_grow_with_n(tmp_path) -> None:
         return int(run.stdout.split()[-1]) / 1024
 
     # the allocators (glibc, Arrow's mimalloc) keep growing for the first several chunks, then
-    # level off: 100k rows (2 chunks) sat 90-150 MB under a million, so the smaller run has 6
-    # chunks. Measured 2026-12-07: 300k vs 1M +4 to +20 MB streamed; holding the frame
-    # (model.sample(n) then to_parquet) +172 MB
+    # level off: 100k rows (2 chunks) sat 150.7 MB under a million in one CI run, so the smaller
+    # run has 6 chunks. benchmarks/results/sample-memory-20261207-051115.md: 300k -> 1M rows
+    # streamed +44 MB, the frame held (model.sample(n) then to_parquet) +273 MB
     small, large = peak_mb(300_000), peak_mb(1_000_000)
     assert large < small + 100, (small, large)
