@@ -23,6 +23,10 @@ scored by macro-F1 on the data set's full real test split:
 - ``tabgan-auto``: ``TabGANResampler(n_extra="auto")``, a second fit that holds out a quarter
   of the subset to choose between no rows, balancing and joint rows (adding none when no
   amount beats none by a standard error).
+- with ``--filter-arms``, three more arms from the balancing arm's fit: ``tabgan-q25`` and
+  ``tabgan-q50`` (its label filter at the 0.25 / 0.5 quantile of the real rows' out-of-fold
+  probabilities instead of 0.1, a stricter filter), ``tabgan-half`` (half of the balancing
+  rows, the default filter).
 
 The TabGAN fits run at TabGANResampler's defaults (``epochs="auto"``) unless
 ``--epochs``/``--max-time`` say otherwise. ``--datasets`` takes Adult and the classification
@@ -59,6 +63,9 @@ METHODS = (
     "tabgan-nofilter",
     "tabgan-double",
     "tabgan-auto",
+    "tabgan-q25",
+    "tabgan-q50",
+    "tabgan-half",
 )
 MODELS = ("hgb", "logreg", "rf")
 
@@ -197,6 +204,8 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
     extra = gan.sample(len(subset), seed=seed + 10_000)
     extra = extra.rename(columns={tname: target})[subset.columns]
     scores["tabgan-double"] = scorer.score(pd.concat([subset, extra], ignore_index=True))
+    if args.filter_arms:
+        scores.update(filter_arms(res, x, y, subset, target, seed, scorer))
     auto = None
     if not args.no_auto:
         started = time.perf_counter()
@@ -223,6 +232,33 @@ def run_one(name, train, scorer, target, size, seed, args) -> dict:
     }
 
 
+def filter_arms(res, x, y, subset, target, seed, scorer) -> dict[str, dict[str, float]]:
+    """``--filter-arms``: rows from the fitted resampler's GAN with a stricter label filter, and
+    half as many balancing rows (an ablation: it calls the resampler's own row drawing)."""
+    from tabgan.augment_select import LabelModel
+
+    tname, out = res.target_name_, {}
+    if res.model_ is None:  # nothing generated: the arms equal the real rows
+        for arm in ("tabgan-q25", "tabgan-q50", "tabgan-half"):
+            out[arm] = scorer.score(subset)
+        return out
+    frame = x.set_axis([str(c) for c in x.columns], axis=1).reset_index(drop=True)
+    variants = {
+        "tabgan-q25": (
+            res.sampling_strategy_,
+            LabelModel(0.25, seed=seed).fit(frame, y.to_numpy()),
+        ),
+        "tabgan-q50": (res.sampling_strategy_, LabelModel(0.5, seed=seed).fit(frame, y.to_numpy())),
+        "tabgan-half": ({c: k // 2 for c, k in res.sampling_strategy_.items()}, res.label_model_),
+    }
+    for i, (arm, (plan, judge)) in enumerate(variants.items()):
+        ss = np.random.SeedSequence([seed, 30_000 + i])
+        rows = res._synthetic(plan, 0, ss, judge, res._donor_rows)
+        rows = rows.rename(columns={tname: target})[subset.columns]
+        out[arm] = scorer.score(pd.concat([subset, rows], ignore_index=True))
+    return out
+
+
 def _table_head(title: str, columns: list[str]) -> list[str]:
     return ["", title, "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
 
@@ -236,11 +272,17 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
     methods = [m for m in METHODS if all(m in r["scores"] for r in runs)]  # --no-auto: no auto
     for model in models:
         lines += ["", f"### {model}: all cells ({len(runs)})", ""]
-        lines += ["| method | macro-F1 | vs real | vs smote-nc |", "|---|---|---|---|"]
+        bases = ["real", "smote-nc"]
+        if any(m in methods for m in ("tabgan-q25", "tabgan-q50", "tabgan-half")):
+            bases.append("tabgan-balance")  # the ablation arms share its fit: paired with it
+        lines += [
+            "| method | macro-F1 | " + " | ".join(f"vs {b}" for b in bases) + " |",
+            "|---|---|" + "---|" * len(bases),
+        ]
         for m in methods:
             f1, _ = common.mean_se([r["scores"][m][model] for r in runs])
             cells = []
-            for base in ("real", "smote-nc"):
+            for base in bases:
                 d, se = common.mean_se(
                     [r["scores"][m][model] - r["scores"][base][model] for r in runs]
                 )
@@ -322,6 +364,11 @@ def main(argv: list[str] | None = None) -> None:
         "--no-auto", action="store_true", help="skip the n_extra='auto' arm (its second fit)"
     )
     parser.add_argument(
+        "--filter-arms",
+        action="store_true",
+        help="ablation arms from the balancing fit: stricter label filters, half the rows",
+    )
+    parser.add_argument(
         "--pair",
         nargs=2,
         metavar=("A", "B"),
@@ -359,6 +406,7 @@ def main(argv: list[str] | None = None) -> None:
         "gan_defaults": json.loads(args.gan_defaults) if args.gan_defaults else None,
         "resampler_params": json.loads(args.resampler_params) if args.resampler_params else None,
         "no_auto": args.no_auto,
+        "filter_arms": args.filter_arms,
     }
     payload = common.header(settings, args.threads)
     runs = []
