@@ -56,12 +56,10 @@ FORMAT_VERSION = modelfile.FORMAT_VERSION
 
 
 def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
-    """``batch_size="auto"``: ``cap`` rows per step on tables of at least
-    :data:`SMALL_TABLE_ROWS` rows; on smaller tables about half the table (a multiple of
-    ``pac``, at most ``cap``), two steps of an epoch's :data:`SMALL_MIN_STEPS`."""
-    if n_rows >= SMALL_TABLE_ROWS:
-        return int(cap)
-    return int(min(cap, max(pac, (n_rows // 2) // pac * pac)))
+    """``batch_size="auto"``: ``cap`` rows per step on tables of at least ``4 * cap`` rows;
+    on smaller tables about four steps per epoch (a multiple of ``pac``), so that 300 epochs
+    of a few hundred rows are still over a thousand steps rather than 300 of one padded batch."""
+    return int(min(cap, max(pac, (n_rows // 4) // pac * pac)))
 
 
 #: ``generator_dims="auto"`` / ``discriminator_dims="auto"``: tables under this many rows get
@@ -72,12 +70,6 @@ def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
 SMALL_TABLE_ROWS = 2_000
 SMALL_DIMS = (128, 128)
 LARGE_DIMS = (256, 256)
-#: ``min_steps_per_epoch="auto"``: steps per epoch at least, under / from SMALL_TABLE_ROWS
-SMALL_MIN_STEPS = 10
-LARGE_MIN_STEPS = 20
-#: ``penalty_every="auto"``: the critic's gradient penalty on every k-th step (weighted k
-#: times) under SMALL_TABLE_ROWS; on larger tables on every step
-SMALL_PENALTY_EVERY = 4
 
 
 def auto_network_dims(n_rows: int) -> tuple[int, ...]:
@@ -143,8 +135,8 @@ class TabGAN(BaseEstimator):
         ``best_epoch_`` is the epoch whose weights are kept and ``validation_`` is the
         ``(epoch, score)`` curve (empty without validation).
     batch_size : int or "auto"
-        Rows per training step; must be a multiple of ``pac``. ``"auto"``: 500, or about half
-        the table (a multiple of ``pac``, at most 500) for tables under 2,000 rows. The size
+        Rows per training step; must be a multiple of ``pac``. ``"auto"``: 500, or about a
+        quarter of the table (a multiple of ``pac``) for tables under 2,000 rows. The size
         used is ``batch_size_`` after fitting.
     noise_dim : int
         Size of the generator's noise input.
@@ -169,16 +161,11 @@ class TabGAN(BaseEstimator):
     ema_decay : float
         If > 0, sample from an exponential moving average of the generator's weights, which
         smooths the epoch-to-epoch wobble of GAN training (0 turns it off).
-    min_steps_per_epoch : int or "auto"
+    min_steps_per_epoch : int
         An epoch is ``rows // batch_size`` training steps, but at least this many, so that
-        small tables still get enough optimiser steps (300 epochs of two batches would
-        otherwise be 600 steps). ``"auto"``: 10 on tables under 2,000 rows (300 epochs are
-        then 3,000 steps of half the table), else 20. The steps used are
-        ``steps_per_epoch_`` after fitting.
-    penalty_every : int or "auto"
-        The critic's gradient penalty is computed on every ``penalty_every``-th step, weighted
-        that many times (lazy regularisation): the penalty's double backward is about a third
-        of a critic step. ``"auto"``: 4 on tables under 2,000 rows, else 1 (every step).
+        small tables still get enough optimiser steps (300 epochs of a 300-row table would
+        otherwise be about 1,200 steps; on such tables 6,000 steps gave clearly better rows,
+        see benchmarks/results). The steps used are ``steps_per_epoch_`` after fitting.
     refine : bool
         After training, fit a small real-vs-synthetic classifier and, when sampling, keep each
         generated row with probability ``min(1, w / c)``, ``w`` being the classifier's odds
@@ -275,8 +262,7 @@ class TabGAN(BaseEstimator):
         max_modes: int = 10,
         max_categories: int = 500,
         ema_decay: float = 0.999,
-        min_steps_per_epoch: int | str = "auto",
-        penalty_every: int | str = "auto",
+        min_steps_per_epoch: int = 20,
         refine: bool = True,
         calibrate: bool = True,
         detect_rules: bool = True,
@@ -305,7 +291,6 @@ class TabGAN(BaseEstimator):
         self.max_categories = max_categories
         self.ema_decay = ema_decay
         self.min_steps_per_epoch = min_steps_per_epoch
-        self.penalty_every = penalty_every
         self.refine = refine
         self.calibrate = calibrate
         self.detect_rules = detect_rules
@@ -355,19 +340,8 @@ class TabGAN(BaseEstimator):
             discriminator_lr=positive_float("discriminator_lr", self.discriminator_lr),
             discriminator_steps=positive_int("discriminator_steps", self.discriminator_steps),
             ema_decay=unit_interval("ema_decay", self.ema_decay),
-            min_steps=self._small_or_large(
-                "min_steps_per_epoch", n_rows, SMALL_MIN_STEPS, LARGE_MIN_STEPS
-            ),
-            gp_every=self._small_or_large("penalty_every", n_rows, SMALL_PENALTY_EVERY, 1),
+            min_steps=positive_int("min_steps_per_epoch", self.min_steps_per_epoch),
         )
-
-    def _small_or_large(self, name: str, n_rows: int, small: int, large: int) -> int:
-        """A positive-integer parameter, or its ``"auto"`` value: ``small`` on tables under
-        :data:`SMALL_TABLE_ROWS` rows, else ``large``."""
-        value = getattr(self, name)
-        if isinstance(value, str) and value == "auto":
-            return small if n_rows < SMALL_TABLE_ROWS else large
-        return positive_int(name, value)
 
     def _network_dims(self, n_rows: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The generator's and the critic's hidden widths for a table of ``n_rows`` rows."""

@@ -68,14 +68,7 @@ def test_float_needs_binary_target() -> None:
 
 
 def test_auto_batch_size_is_a_multiple_of_pac() -> None:
-    assert [auto_batch_size(n) for n in (12, 100, 250, 500, 1000, 5000)] == [
-        10,
-        50,
-        120,
-        250,
-        500,
-        500,
-    ]
+    assert [auto_batch_size(n) for n in (12, 100, 250, 1000, 5000)] == [10, 20, 60, 250, 500]
 
 
 # ---------------------------------------------------------------------------- resampling

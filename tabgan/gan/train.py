@@ -40,7 +40,6 @@ class TrainConfig:
     discriminator_decay: float = 1e-6
     discriminator_steps: int = 1
     gp_weight: float = 10.0
-    gp_every: int = 1  # the gradient penalty on every k-th critic step, weighted k times
     tau: float = 0.2
     ema_decay: float = 0.0  # > 0: sample from an exponential moving average of the generator
     min_steps: int = 1  # steps per epoch at least (small tables: an epoch is not one pass)
@@ -141,7 +140,6 @@ class Trainer:
         self.stop_reason: str | None = None  # set by a callback that ends training early
         self.ema: Generator | None = None
         self.ema_steps = 0
-        self.d_steps = 0  # critic steps taken (the gradient penalty's schedule)
         if config.ema_decay > 0:
             self.ema = copy.deepcopy(generator).requires_grad_(False)
             self._ema_params = list(self.ema.parameters())
@@ -198,28 +196,19 @@ class Trainer:
             _, fake = self.fake(cond, n)
         real = _with_cond(self.data[rows], cond)
         fake = _with_cond(fake, cond)
-        every = self.config.gp_every
-        penalise = self.d_steps % every == 0
-        self.d_steps += 1
-        k = n // pac
-        if penalise:
-            # WGAN-GP: one alpha per pac group, so each interpolated pack is a real/fake blend
-            alpha = torch.rand(k, 1, device=real.device, generator=self.rng)
-            alpha = alpha.repeat_interleave(pac, dim=0)
-            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-            with self._autocast():
-                # one critic pass over [real; fake; mixed] (packs never straddle the parts,
-                # each is a whole number of packs): a third of the matmuls of separate
-                # passes, larger ones, and one weight-gradient sum; the penalty's gradient
-                # reaches only `mixed`
-                scores = self._score(torch.cat([real, fake, mixed], dim=0))
-                (grad,) = torch.autograd.grad(scores[2 * k :].sum(), mixed, create_graph=True)
-            norm = grad.reshape(-1, self.discriminator.packed_dim).norm(2, dim=1)
-            penalty = ((norm - 1) ** 2).mean() * (self.config.gp_weight * every)
-        else:
-            with self._autocast():
-                scores = self._score(torch.cat([real, fake], dim=0))
-            penalty = 0.0
+        # WGAN-GP: one alpha per pac group, so each interpolated pack is a real/fake blend
+        alpha = torch.rand(n // pac, 1, device=real.device, generator=self.rng)
+        alpha = alpha.repeat_interleave(pac, dim=0)
+        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        with self._autocast():
+            # one critic pass over [real; fake; mixed] (packs never straddle the parts, each
+            # is a whole number of packs): a third of the matmuls of separate passes, larger
+            # ones, and one weight-gradient sum; the penalty's gradient reaches only `mixed`
+            scores = self._score(torch.cat([real, fake, mixed], dim=0))
+            k = n // pac
+            (grad,) = torch.autograd.grad(scores[2 * k :].sum(), mixed, create_graph=True)
+        norm = grad.reshape(-1, self.discriminator.packed_dim).norm(2, dim=1)
+        penalty = ((norm - 1) ** 2).mean() * self.config.gp_weight
         real_score, fake_score = scores[:k], scores[k : 2 * k]
         wasserstein = fake_score.mean() - real_score.mean()
         self.opt_d.zero_grad(set_to_none=True)
@@ -351,7 +340,6 @@ class Trainer:
             torch.cuda.set_rng_state(tensors["rng.cuda"], self.data.device)
         self.epoch = int(meta["epoch"])
         self.ema_steps = int(meta.get("ema_steps", 0))
-        self.d_steps = self.epoch * self.steps_per_epoch * self.config.discriminator_steps
         if self.private is not None:
             from tabgan.privacy.accountant import Accountant
 
