@@ -3,7 +3,8 @@
 - :class:`LabelModel` is a gradient-boosted classifier fitted on the real rows. A synthetic row
   labelled ``c`` is *plausible* when the model gives ``c`` at least the probability that most real
   rows of class ``c`` get from a model that never saw them (the ``quantile`` of the out-of-fold
-  probabilities of ``c`` on the real rows of ``c``; 0.1 by default). The threshold is per class,
+  probabilities of ``c`` on the real rows of ``c``; :data:`LABEL_QUANTILE`, the median, by
+  default). The threshold is per class,
   so a minority class is held to the standard of its own real rows, not to "the model predicts
   it": with imbalanced classes most real minority rows are not predicted as minority either.
 - :func:`holdout_split` and :func:`choose` pick how many rows to add: candidates (no rows, the
@@ -26,6 +27,11 @@ import numpy as np
 import pandas as pd
 
 MAX_NATIVE_CATEGORIES = 250  # HistGradientBoosting's categorical limit (255 bins, some spare)
+#: the label filter's default threshold: a synthetic row's label must be at least as plausible
+#: as for half the real rows of its class. 0.1 (as plausible as for 90% of them) kept rows that
+#: cost the classifiers on the augmentation benchmark (benchmarks/README.md, "A stricter label
+#: filter")
+LABEL_QUANTILE = 0.5
 
 
 def _column_codes(values: pd.Series, categories: list | None) -> np.ndarray:
@@ -93,13 +99,14 @@ class LabelModel:
     ----------
     quantile : float
         A class's threshold is this quantile of the out-of-fold probabilities of that class on
-        its own real rows: 0.1 keeps a synthetic row whose label is at least as plausible as
-        for 90% of the real rows of its class.
+        its own real rows: 0.5 (the default) keeps a synthetic row whose label is at least as
+        plausible as for half the real rows of its class, 0.1 one that is at least as
+        plausible as for 90% of them.
     seed : int
         Seeds the folds and the classifier.
     """
 
-    def __init__(self, quantile: float = 0.1, seed: int = 0) -> None:
+    def __init__(self, quantile: float = LABEL_QUANTILE, seed: int = 0) -> None:
         self.quantile = quantile
         self.seed = seed
 

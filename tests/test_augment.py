@@ -239,6 +239,28 @@ def test_label_filter_keeps_the_counts_and_rejects_contradicted_labels(monkeypat
     assert TabGANResampler(label_filter=False, **TINY).fit(X, y).label_model_ is None
 
 
+def test_label_filter_quantile_sets_the_thresholds() -> None:
+    from tabgan.augment_select import LABEL_QUANTILE
+
+    X, y = _imbalanced()
+    default = TabGANResampler(seed=0, **TINY).fit(X, y).label_model_
+    loose = TabGANResampler(seed=0, label_filter=0.1, **TINY).fit(X, y).label_model_
+    assert default.quantile == LABEL_QUANTILE == 0.5 and loose.quantile == 0.1
+    # the same out-of-fold probabilities: a lower quantile, a threshold no higher
+    assert all(loose.thresholds_[c] <= default.thresholds_[c] for c in default.thresholds_)
+    assert any(loose.thresholds_[c] < default.thresholds_[c] for c in default.thresholds_)
+
+
+@pytest.mark.parametrize("value", [0, 1, 1.5, -0.2, "strict", None])
+def test_bad_label_filter_fails_before_training(monkeypatch, value) -> None:
+    from tabgan import TabGAN
+
+    monkeypatch.setattr(TabGAN, "fit", lambda *a, **k: pytest.fail("trained"))
+    X, y = _imbalanced()
+    with pytest.raises(InvalidParameterError, match="label_filter"):
+        TabGANResampler(label_filter=value, **TINY).fit(X, y)
+
+
 def test_auto_amount_chooses_among_candidates_and_reports_scores() -> None:
     X, y = _imbalanced(160, seed=2)
     res = TabGANResampler(n_extra="auto", seed=0, **TINY)

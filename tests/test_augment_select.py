@@ -31,7 +31,7 @@ def test_feature_codes_keep_numbers_and_code_categories() -> None:
 
 def test_label_model_rejects_rows_whose_features_say_the_other_class() -> None:
     real = _two_classes(400, 0)
-    judge = LabelModel(seed=0).fit(real[["x", "colour"]], real["y"].to_numpy())
+    judge = LabelModel(0.1, seed=0).fit(real[["x", "colour"]], real["y"].to_numpy())
     assert set(judge.thresholds_) == {"hi", "lo"}
     fresh = _two_classes(200, 1)
     right = judge.plausibility(fresh[["x", "colour"]], fresh["y"].to_numpy())
@@ -40,6 +40,14 @@ def test_label_model_rejects_rows_whose_features_say_the_other_class() -> None:
     assert (right >= 0).mean() > 0.8  # about 90% of real rows pass by construction
     assert (wrong >= 0).mean() < 0.1
     assert (judge.plausibility(fresh[["x", "colour"]], np.full(200, "new")) == -1).all()
+
+
+def test_the_default_threshold_passes_about_half_the_real_rows() -> None:
+    real = _two_classes(400, 0)
+    judge = LabelModel(seed=0).fit(real[["x", "colour"]], real["y"].to_numpy())
+    fresh = _two_classes(400, 1)
+    passed = judge.plausibility(fresh[["x", "colour"]], fresh["y"].to_numpy()) >= 0
+    assert 0.3 < passed.mean() < 0.7  # the median of the real rows' out-of-fold probabilities
 
 
 def test_keep_plausible_returns_the_count_asked_and_prefers_good_rows() -> None:
