@@ -1,12 +1,12 @@
 """What TabGANResampler uses to judge its own rows: a label check and a choice of amount.
 
 - :class:`LabelModel` is a gradient-boosted classifier fitted on the real rows. A synthetic row
-  labelled ``c`` is *plausible* when the model gives ``c`` at least the probability that most real
-  rows of class ``c`` get from a model that never saw them (the ``quantile`` of the out-of-fold
-  probabilities of ``c`` on the real rows of ``c``; :data:`LABEL_QUANTILE`, the median, by
-  default). The threshold is per class,
-  so a minority class is held to the standard of its own real rows, not to "the model predicts
-  it": with imbalanced classes most real minority rows are not predicted as minority either.
+  labelled ``c`` is *plausible* when the model gives ``c`` at least the probability that a share
+  of the real rows of class ``c`` get from a model that never saw them (the ``quantile`` of the
+  out-of-fold probabilities of ``c`` on the real rows of ``c``; :data:`LABEL_QUANTILE`, the
+  median, by default). The threshold is per class, so a minority class is held to the standard
+  of its own real rows, not to "the model predicts it": with imbalanced classes most real
+  minority rows are not predicted as minority either.
 - :func:`holdout_split` and :func:`choose` pick how many rows to add: candidates (no rows, the
   asked balancing, joint rows) are each added to the kept part of the training rows, a
   classifier trained on the result is scored by macro-F1 on the held-out part, and a candidate
@@ -29,8 +29,8 @@ import pandas as pd
 MAX_NATIVE_CATEGORIES = 250  # HistGradientBoosting's categorical limit (255 bins, some spare)
 #: the label filter's default threshold: a synthetic row's label must be at least as plausible
 #: as for half the real rows of its class. 0.1 (as plausible as for 90% of them) kept rows that
-#: cost the classifiers on the augmentation benchmark (benchmarks/README.md, "A stricter label
-#: filter")
+#: cost the random forest and logistic regression on the augmentation benchmark
+#: (benchmarks/README.md, "A stricter label filter")
 LABEL_QUANTILE = 0.5
 
 
