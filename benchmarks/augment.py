@@ -304,7 +304,7 @@ def summarise(runs: list[dict], models: list[str]) -> list[str]:
                 d, se = common.mean_se(
                     [r["scores"][m][model] - r["scores"]["real"][model] for r in mine]
                 )
-                cells.append(f"{d:+.3f} ± {se:.3f}")
+                cells.append(f"{d:+.4f} ± {se:.4f}")  # 4 places: a loss set against its SE
             lines.append(f"| {name} | {len(mine)} | " + " | ".join(cells) + " |")
         lines += _table_head(
             f"{model} per data set and size (mean macro-F1):", ["data set", "rows", *methods]
@@ -342,7 +342,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["adult"])
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2, 3, 4],
+        help="with --from-json: summarise only these seeds' cells (e.g. held-out seeds)",
+    )
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--epochs", default="auto", help="auto or a number")
     parser.add_argument("--max-time", default=None, help="per TabGAN fit, e.g. 2m")
@@ -447,10 +453,13 @@ def main(argv: list[str] | None = None) -> None:
 def merge(args: argparse.Namespace) -> None:
     """Summarise several result files' runs as one (same settings, split over processes)."""
     payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.from_json]
-    runs = [r for p in payloads for r in p["runs"]]
+    runs = [r for p in payloads for r in p["runs"] if r["seed"] in args.seeds]
+    if not runs:
+        raise SystemExit(f"no cell of these files has a seed in {args.seeds}")
     settings = dict(payloads[0]["settings"])
     for key in ("datasets", "sizes", "seeds"):  # the union, in first-seen order
         settings[key] = list(dict.fromkeys(v for p in payloads for v in p["settings"][key]))
+    settings["seeds"] = [s for s in settings["seeds"] if s in args.seeds]
     machine = dict(payloads[0]["machine"])
     commits = dict.fromkeys(str(p["machine"].get("tabgan_commit")) for p in payloads)
     machine["tabgan_commit"] = ", ".join(commits)  # the runs' commits, not the merge's
