@@ -1,10 +1,11 @@
 """Data-parallel training with ``torch.distributed``, launched by ``torchrun``.
 
 One training loop serves single-process and distributed runs: :class:`~tabgan.gan.Trainer`
-calls ``grad_sync(module)`` after each backward pass, and a distributed fit passes
-:func:`all_reduce_gradients` there. DDP's wrapper is not used because its gradient hooks do not
-support the gradient penalty's double backward (``create_graph=True``); an explicit, coalesced
-all-reduce after ``backward()`` averages exactly the same gradients and is always correct.
+calls ``grad_sync(module)`` once each network's gradients are set, and a distributed fit passes
+:func:`all_reduce_gradients` there. DDP's wrapper is not used because its gradient hooks fire
+during ``backward()``, and the critic's gradients are not made by ``backward()``: they are
+computed in closed form (:mod:`tabgan.gan.gradients`). An explicit, coalesced all-reduce of
+``.grad`` averages exactly the same gradients and is always correct.
 
 How a run is laid out (see ``TabGAN.fit``):
 

@@ -187,11 +187,25 @@ class ByteDropout(nn.Module):
             return x
         if x.device.type != "cpu":
             return nn.functional.dropout(x, self.p, training=True)
+        return x * self.mask(x)
+
+    def mask(self, x: Tensor) -> Tensor | None:
+        """The scaled mask that :meth:`forward` multiplies ``x`` by (``None``: it passes
+        ``x`` unchanged), for code that applies this layer by hand (the critic's closed-form
+        gradients); on a GPU a Bernoulli mask of torch's own."""
+        if not self.training or self.keep >= 256:
+            return None
         if self.keep <= 0:
-            return x * 0.0
+            return torch.zeros_like(x)
+        if x.device.type != "cpu":
+            keep = self.keep / 256.0
+            return torch.empty_like(x).bernoulli_(keep).div_(keep)
         octets = random_bytes(x.numel(), x.device).view(x.shape)
-        mask = (octets < self.keep).to(x.dtype).mul_(256.0 / self.keep)
-        return x * mask
+        return (octets < self.keep).to(x.dtype).mul_(256.0 / self.keep)
+
+
+#: negative slope of the critic's leaky ReLUs
+LEAKY_SLOPE = 0.2
 
 
 class Discriminator(nn.Module):
@@ -212,10 +226,17 @@ class Discriminator(nn.Module):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Initializing zero-element tensors")
             for h in hidden:
-                layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), ByteDropout(dropout)]
+                layers += [nn.Linear(width, h), nn.LeakyReLU(LEAKY_SLOPE), ByteDropout(dropout)]
                 width = h
         layers.append(nn.Linear(width, 1))
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x.reshape(-1, self.packed_dim))
+
+    def blocks(self) -> tuple[list[tuple[nn.Linear, ByteDropout]], nn.Linear]:
+        """The hidden layers as ``(linear, dropout)`` pairs (each followed by a leaky ReLU of
+        slope :data:`LEAKY_SLOPE`, then the dropout), and the scoring head."""
+        modules = list(self.net)
+        hidden = [(modules[i], modules[i + 2]) for i in range(0, len(modules) - 1, 3)]
+        return hidden, modules[-1]

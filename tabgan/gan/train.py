@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor
 
+from tabgan.gan.gradients import critic_gradients, mean_score
 from tabgan.gan.layout import TorchLayout
 from tabgan.gan.networks import Discriminator, Generator
 from tabgan.gan.optim import adam, autocast
@@ -127,8 +128,8 @@ class Trainer:
         grad_sync: Callable[[torch.nn.Module], None] | None = None,
     ) -> None:
         self.data = data
-        # distributed runs average gradients across ranks here (explicitly, since DDP's
-        # hooks do not support the gradient penalty's double backward)
+        # distributed runs average gradients across ranks here (explicitly: DDP's hooks
+        # never see the critic's gradients, which are set in closed form, not by backward)
         self.grad_sync = grad_sync
         self.layout = layout
         self.sampler = sampler
@@ -184,9 +185,6 @@ class Trainer:
         # block must end before the optimiser moves the weights it cached)
         return autocast(self.data.device, self.config.dtype)
 
-    def _score(self, x: Tensor) -> Tensor:
-        return self.discriminator(x).float()
-
     def discriminator_step(self) -> Tensor:
         if self.private is not None:
             return self.private.step()
@@ -199,20 +197,14 @@ class Trainer:
         # WGAN-GP: one alpha per pac group, so each interpolated pack is a real/fake blend
         alpha = torch.rand(n // pac, 1, device=real.device, generator=self.rng)
         alpha = alpha.repeat_interleave(pac, dim=0)
-        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        with self._autocast():
-            # one critic pass over [real; fake; mixed] (packs never straddle the parts, each
-            # is a whole number of packs): a third of the matmuls of separate passes, larger
-            # ones, and one weight-gradient sum; the penalty's gradient reaches only `mixed`
-            scores = self._score(torch.cat([real, fake, mixed], dim=0))
-            k = n // pac
-            (grad,) = torch.autograd.grad(scores[2 * k :].sum(), mixed, create_graph=True)
-        norm = grad.reshape(-1, self.discriminator.packed_dim).norm(2, dim=1)
-        penalty = ((norm - 1) ** 2).mean() * self.config.gp_weight
-        real_score, fake_score = scores[:k], scores[k : 2 * k]
-        wasserstein = fake_score.mean() - real_score.mean()
+        mixed = alpha * real + (1 - alpha) * fake
         self.opt_d.zero_grad(set_to_none=True)
-        (wasserstein + penalty).backward()
+        with self._autocast():
+            # the loss's gradients in closed form (tabgan.gan.gradients): one critic pass over
+            # the real, fake and mixed packs, no double backward
+            wasserstein = critic_gradients(
+                self.discriminator, real, fake, mixed, self.config.gp_weight
+            )
         if self.grad_sync is not None:
             self.grad_sync(self.discriminator)
         self.opt_d.step()
@@ -222,13 +214,9 @@ class Trainer:
         n = self.config.batch_size
         cond = self.sampler.sample_train_conditions(n, self.rng)
         raw, fake = self.fake(cond, n)
-        self.discriminator.requires_grad_(False)  # only input gradients are needed here
-        try:
-            with self._autocast():
-                adversarial = -self._score(_with_cond(fake, cond)).mean()
-        finally:
-            self.discriminator.requires_grad_(True)
-        loss = adversarial
+        with self._autocast():
+            # input gradients only, in closed form (tabgan.gan.gradients)
+            loss = -mean_score(self.discriminator, _with_cond(fake, cond))
         if cond is not None:
             loss = loss + self.layout.conditional_loss(raw, cond.column, cond.category)
         self.opt_g.zero_grad(set_to_none=True)
