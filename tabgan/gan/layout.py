@@ -9,6 +9,7 @@ rows, where padding every span to the widest one would cost more than the loop.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import inf
 
 import torch
 from torch import Tensor
@@ -32,13 +33,14 @@ class _Segments:
         self.index = index.to(device)
         self.flat_index = index.flatten().to(device)
         self.mask = mask.to(device)
+        self.pad = ~self.mask
         self.flat_valid = mask.flatten().nonzero().squeeze(1).to(device)
 
     def gather(self, x: Tensor, fill: float = float("-inf")) -> Tensor:
         """``(B, D) -> (B, n, max_width)`` with padding set to ``fill``."""
         # index_select: its backward is an index_add, far cheaper than advanced indexing's
         block = torch.index_select(x, 1, self.flat_index).view(x.shape[0], self.n, -1)
-        return block.masked_fill(~self.mask, fill)
+        return block.masked_fill(self.pad, fill)
 
 
 class TorchLayout:
@@ -77,8 +79,9 @@ class TorchLayout:
             # Gumbel noise for the real columns only (not the padding), then one padded softmax
             uniform = torch.rand(raw.shape, device=raw.device, dtype=raw.dtype, generator=generator)
             gumbel = -torch.log(-torch.log(uniform.clamp_(1e-10, 1.0 - 1e-7)))
-            logits = self.soft.gather(raw + gumbel)
-            probs = torch.softmax(logits / tau, dim=-1).reshape(raw.shape[0], -1)
+            # the temperature before the padded gather: a third of the elements to divide
+            logits = self.soft.gather((raw + gumbel) / tau)
+            probs = torch.softmax(logits, dim=-1).reshape(raw.shape[0], -1)
             parts.append(torch.index_select(probs, 1, self.soft.flat_valid))
         return torch.index_select(torch.cat(parts, dim=1), 1, self.restore)
 
@@ -126,5 +129,6 @@ class TorchLayout:
         """Mean cross-entropy of each row's chosen conditional span against its asked category."""
         if self.cond.n == 0:
             return raw.new_zeros(())
-        logits = self.cond.gather(raw)[torch.arange(raw.shape[0], device=raw.device), column]
+        # only each row's own span, not every conditional span padded (a tenth of the block)
+        logits = raw.gather(1, self.cond.index[column]).masked_fill(self.cond.pad[column], -inf)
         return torch.nn.functional.cross_entropy(logits, category)
