@@ -87,3 +87,22 @@ def test_mean_score_matches_autograd(hidden: list[int], train: bool) -> None:
     torch.testing.assert_close(got, want.detach(), rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(got_x.grad, want_grad, rtol=1e-5, atol=1e-6)
     assert all(p.grad is None for p in critic.parameters())  # the critic's weights get none
+
+
+def test_under_bfloat16_autocast_the_gradients_stay_close_and_float32() -> None:
+    """train_precision='bfloat16' runs the critic's products under autocast: the closed form
+    follows it and still hands the optimiser float32 gradients close to autograd's."""
+    torch.manual_seed(0)
+    critic = Discriminator(7, [32, 16], 4).eval()
+    real, fake = torch.rand(48, 7), torch.randn(48, 7)
+    mixed = 0.3 * real + 0.7 * fake
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        want_w, want = autograd_gradients(critic, real, fake, mixed, gp=10.0)
+        critic.zero_grad(set_to_none=True)
+        got_w = critic_gradients(critic, real, fake, mixed, gp_weight=10.0)
+    assert got_w.dtype == torch.float32
+    torch.testing.assert_close(got_w, want_w.float(), rtol=0.05, atol=0.02)
+    for name, param in critic.named_parameters():
+        assert param.grad.dtype == torch.float32, name
+        scale = want[name].abs().max().clamp_min(1e-3)
+        assert (param.grad - want[name]).abs().max() / scale < 0.05, name
