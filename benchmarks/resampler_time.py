@@ -27,7 +27,19 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=None, help="torch threads")
     p.add_argument("--params", default="{}", help="JSON object of TabGANResampler parameters")
     p.add_argument("--label", default="")
+    p.add_argument(
+        "--pool",
+        nargs=2,
+        metavar=("BEFORE", "AFTER"),
+        default=None,
+        help="summarise earlier runs instead: two quoted globs of result JSONs under results/ "
+        "(e.g. the alternated runs of two checkouts), pooled per side, paired by file order "
+        "and seed",
+    )
     args = common.parse_run_args(p)
+    if args.pool:
+        pool(args)
+        return
 
     from tabgan import TabGANResampler
 
@@ -69,6 +81,56 @@ def main() -> None:
         f"Median fit_resample: {common.median([r['seconds'] for r in runs]):.1f} s.",
     ]
     common.report(f"resampler-time-{args.table}-{args.rows}", args.label, payload, table)
+
+
+def pool(args: argparse.Namespace) -> None:
+    """Median, range and paired difference of the fits in two sets of result files."""
+    sides = []
+    for pattern in args.pool:
+        files = sorted(common.RESULTS.glob(pattern))
+        if not files:
+            raise SystemExit(f"no result files match {pattern!r} under {common.RESULTS}")
+        runs = []
+        for path in files:
+            payload = json.loads(path.read_text())
+            commit = payload["machine"].get("tabgan_commit")
+            runs += [{**r, "file": path.name, "commit": commit} for r in payload["runs"]]
+        sides.append(runs)
+    before, after = sides
+    if len(before) != len(after):
+        raise SystemExit(f"{len(before)} fits before but {len(after)} after: pair them")
+    diffs = [b["seconds"] - a["seconds"] for b, a in zip(before, after, strict=True)]
+    mean, se = common.mean_se(diffs)
+
+    def line(name: str, runs: list[dict]) -> str:
+        secs = [r["seconds"] for r in runs]
+        commits = ", ".join(sorted({str(r["commit"]) for r in runs}))
+        return (
+            f"| {name} | {commits} | {len(secs)} | {common.median(secs):.1f} | "
+            f"{min(secs):.1f}-{max(secs):.1f} |"
+        )
+
+    payload = {
+        **common.header({"pool": args.pool}, None),
+        "before": before,
+        "after": after,
+        "paired_diff_s": {"mean": mean, "se": se},
+    }
+    ratio = common.median([r["seconds"] for r in before]) / common.median(
+        [r["seconds"] for r in after]
+    )
+    table = [
+        "| side | commit | fits | median (s) | range (s) |",
+        "|---|---|---:|---:|---:|",
+        line("before", before),
+        line("after", after),
+        "",
+        f"Ratio of medians (before / after): {ratio:.2f}. Paired by file order and seed, before "
+        f"minus after: {mean:.1f} ± {se:.1f} s.",
+        "",
+        "Files: " + ", ".join(sorted({r["file"] for r in before + after})),
+    ]
+    common.report("resampler-time-pooled", args.label, payload, table)
 
 
 if __name__ == "__main__":
