@@ -346,8 +346,9 @@ def main(argv: list[str] | None = None) -> None:
         "--seeds",
         type=int,
         nargs="+",
-        default=[0, 1, 2, 3, 4],
-        help="with --from-json: summarise only these seeds' cells (e.g. held-out seeds)",
+        default=None,
+        help="seeds to run (default 0-4); with --from-json, summarise only these seeds' cells "
+        "(e.g. held-out seeds; default all)",
     )
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--epochs", default="auto", help="auto or a number")
@@ -398,6 +399,7 @@ def main(argv: list[str] | None = None) -> None:
         from tabgan import TabGAN
 
         TabGAN.__init__.__kwdefaults__.update(json.loads(args.gan_defaults))
+    args.seeds = args.seeds or [0, 1, 2, 3, 4]
     args.device = common.resolve_device(args.device)
     if args.threads:
         import torch
@@ -453,13 +455,13 @@ def main(argv: list[str] | None = None) -> None:
 def merge(args: argparse.Namespace) -> None:
     """Summarise several result files' runs as one (same settings, split over processes)."""
     payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.from_json]
-    runs = [r for p in payloads for r in p["runs"] if r["seed"] in args.seeds]
+    runs = [r for p in payloads for r in p["runs"] if not args.seeds or r["seed"] in args.seeds]
     if not runs:
         raise SystemExit(f"no cell of these files has a seed in {args.seeds}")
     settings = dict(payloads[0]["settings"])
     for key in ("datasets", "sizes", "seeds"):  # the union, in first-seen order
         settings[key] = list(dict.fromkeys(v for p in payloads for v in p["settings"][key]))
-    settings["seeds"] = [s for s in settings["seeds"] if s in args.seeds]
+    settings["seeds"] = [s for s in settings["seeds"] if not args.seeds or s in args.seeds]
     machine = dict(payloads[0]["machine"])
     commits = dict.fromkeys(str(p["machine"].get("tabgan_commit")) for p in payloads)
     machine["tabgan_commit"] = ", ".join(commits)  # the runs' commits, not the merge's

@@ -27,16 +27,19 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
-from tabgan.gan.networks import LEAKY_SLOPE, Discriminator
+from tabgan.gan.networks import LEAKY_SLOPE, ByteDropout, Discriminator
+
+Blocks = list[tuple[nn.Linear, ByteDropout]]
 
 
-def _forward(critic: Discriminator, x: Tensor) -> tuple[list[Tensor], list[Tensor], Tensor]:
-    """The critic on packed rows ``x``: each layer's input (the last is the head's), each
-    hidden layer's slopes (dropout included, masks drawn as :meth:`Discriminator.forward`
-    draws them) and the scores, float32 ``(packs, 1)``."""
-    hidden, head = critic.blocks()
+def _forward(
+    hidden: Blocks, head: nn.Linear, x: Tensor
+) -> tuple[list[Tensor], list[Tensor], Tensor]:
+    """The critic (``Discriminator.blocks()``) on packed rows ``x``: each layer's input (the
+    last is the head's), each hidden layer's slopes (dropout included, masks drawn as
+    :meth:`Discriminator.forward` draws them) and the scores, float32 ``(packs, 1)``."""
     inputs, slopes = [], []
     a = x
     for linear, dropout in hidden:
@@ -53,13 +56,12 @@ def _forward(critic: Discriminator, x: Tensor) -> tuple[list[Tensor], list[Tenso
 
 
 def _input_gradient(
-    critic: Discriminator, slopes: list[Tensor], top: Tensor, to_input: bool = True
+    hidden: Blocks, slopes: list[Tensor], top: Tensor, to_input: bool = True
 ) -> tuple[list[Tensor], Tensor | None]:
     """Back from the head: ``([u_1, ..., u_L], g)`` for packs whose score gradients times the
     head's weight are ``top`` (``(packs, width_L)``); ``slopes`` are those packs'. ``u_l`` is
     the gradient at layer ``l``'s pre-activation and ``g`` at the input (``None`` unless
     ``to_input``: the first layer's product is skipped)."""
-    hidden, _ = critic.blocks()
     chain: list[Tensor] = []
     v: Tensor | None = top
     for i in range(len(hidden) - 1, -1, -1):
@@ -84,16 +86,16 @@ def critic_gradients(
     x = torch.cat([real, fake, mixed], dim=0).reshape(-1, critic.packed_dim)
     k = x.shape[0] // 3
     hidden, head = critic.blocks()
-    inputs, slopes, score = _forward(critic, x)
+    inputs, slopes, score = _forward(hidden, head, x)
     wasserstein = score[k : 2 * k].mean() - score[:k].mean()
 
     # the Wasserstein loss, back through the real and fake packs (each hidden layer's
     # pre-activation delta, first layer first)
     d_score = torch.cat([score.new_full((k, 1), -1.0 / k), score.new_full((k, 1), 1.0 / k)])
     top = d_score @ head.weight
-    d_hidden, _ = _input_gradient(critic, [s[: 2 * k] for s in slopes], top, to_input=False)
+    d_hidden, _ = _input_gradient(hidden, [s[: 2 * k] for s in slopes], top, to_input=False)
     # the penalty: the mixed packs' input gradient g, then back up the same chain
-    chain, g = _input_gradient(critic, [s[2 * k :] for s in slopes], head.weight.expand(k, -1))
+    chain, g = _input_gradient(hidden, [s[2 * k :] for s in slopes], head.weight.expand(k, -1))
     g = g.float()
     norm = g.norm(2, dim=1, keepdim=True)
     back = g * ((2.0 * gp_weight / k) * (norm - 1.0) / norm.clamp_min(1e-12))
@@ -117,18 +119,19 @@ class _MeanScore(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, critic: Discriminator) -> Tensor:
+        hidden, head = critic.blocks()
         with torch.no_grad():
-            _, slopes, score = _forward(critic, x.reshape(-1, critic.packed_dim))
-        ctx.critic, ctx.slopes, ctx.shape, ctx.dtype = critic, slopes, x.shape, x.dtype
+            _, slopes, score = _forward(hidden, head, x.reshape(-1, critic.packed_dim))
+        ctx.pac, ctx.hidden, ctx.head = critic.pac, hidden, head
+        ctx.slopes, ctx.shape, ctx.dtype = slopes, x.shape, x.dtype
         return score.mean()
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        critic, slopes = ctx.critic, [s.float() for s in ctx.slopes]
-        _, head = critic.blocks()
-        packs = ctx.shape[0] // critic.pac
-        top = (head.weight * (grad / packs)).expand(packs, -1)
-        _, g = _input_gradient(critic, slopes, top)
+        slopes = [s.float() for s in ctx.slopes]
+        packs = ctx.shape[0] // ctx.pac
+        top = (ctx.head.weight * (grad / packs)).expand(packs, -1)
+        _, g = _input_gradient(ctx.hidden, slopes, top)
         return g.reshape(ctx.shape).to(ctx.dtype), None
 
 
