@@ -22,7 +22,7 @@ from tabgan.evaluate.columns import (
 from tabgan.evaluate.detection import detection
 from tabgan.evaluate.fidelity import fidelity
 from tabgan.evaluate.logic import logic_checks, logic_rows
-from tabgan.evaluate.membership import membership_inference
+from tabgan.evaluate.membership import ATTACKS, MIN_ROWS, feasible_attacks, membership_inference
 from tabgan.evaluate.privacy import privacy
 from tabgan.evaluate.quality import quality
 from tabgan.evaluate.result import EvaluationResult, headline
@@ -283,9 +283,19 @@ def _evaluate(
 
     t0 = time.perf_counter()
     priv, dcr = privacy(train_c, syn_c, hold_c, infos, seed=int(seeds[4] % 2**31), all_real=real_c)
-    priv["membership"] = membership_inference(
-        train_df, hold_df, syn_df, infos, seed=int(seeds[4] % 2**31)
-    )
+    attacks = feasible_attacks(len(train_df), len(hold_df), len(syn_df))
+    if attacks:
+        priv["membership"] = membership_inference(
+            train_df, hold_df, syn_df, infos, seed=int(seeds[4] % 2**31), attacks=attacks
+        )
+    skipped = [a for a in ATTACKS if a not in attacks]
+    if skipped:
+        notes.append(
+            f"membership inference: {' and '.join(skipped)} attack"
+            f"{'s' if len(skipped) > 1 else ''} skipped, too few rows "
+            f"({len(train_df)} training, {len(hold_df)} holdout, {len(syn_df)} synthetic; "
+            f"each needs {MIN_ROWS}, the classifier {2 * MIN_ROWS} holdout rows)"
+        )
     seconds["privacy"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

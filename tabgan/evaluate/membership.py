@@ -95,6 +95,20 @@ def _auc(labels: np.ndarray, scores: np.ndarray, rng: np.random.Generator) -> di
     return {"auc": auc, "se": se, "ci95": [auc - 1.96 * se, auc + 1.96 * se]}
 
 
+MIN_ROWS = 10  # members, non-members and synthetic rows each attack needs at least
+
+
+def feasible_attacks(
+    n_train: int, n_holdout: int, n_synthetic: int, attacks: Sequence[str] = ATTACKS
+) -> list[str]:
+    """The ``attacks`` that tables of these sizes allow: every attack needs :data:`MIN_ROWS`
+    training, holdout and synthetic rows; the classifier splits the holdout into non-members
+    and reference rows, so it needs twice as many holdout rows."""
+    if min(n_train, n_synthetic) < MIN_ROWS:
+        return []
+    return [a for a in attacks if n_holdout >= (2 * MIN_ROWS if a == "classifier" else MIN_ROWS)]
+
+
 def reading(auc: float) -> str:
     """A one-line reading of a membership-inference AUC."""
     if auc < WEAK:
@@ -157,10 +171,10 @@ def membership_inference(
     shuffled = holdout.iloc[rng.permutation(len(holdout))]
     half = len(shuffled) // 2 if need_reference else len(shuffled)
     n = min(len(train), half, int(max_candidates))
-    if n < 10 or len(synthetic) < 10:
+    if n < MIN_ROWS or len(synthetic) < MIN_ROWS:
         raise InvalidDataError(
-            "membership inference needs at least 10 training, 10 holdout (20 for the "
-            "classifier attack) and 10 synthetic rows"
+            f"membership inference needs at least {MIN_ROWS} training, {MIN_ROWS} holdout "
+            f"({2 * MIN_ROWS} for the classifier attack) and {MIN_ROWS} synthetic rows"
         )
     members = subsample(train, n, rng)
     non_members = shuffled.iloc[:n]

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from tabgan.errors import InvalidDataError
-from tabgan.evaluate.membership import membership_inference, reading
+from tabgan.evaluate.membership import feasible_attacks, membership_inference, reading
 
 
 def _rows(n: int, seed: int) -> pd.DataFrame:
@@ -57,3 +57,11 @@ def test_seeded_and_validated():
     with pytest.raises(InvalidDataError):
         membership_inference(train, holdout.drop(columns="c"), synthetic)
     assert "no measurable" in reading(0.51)
+
+
+def test_feasible_attacks_follow_the_row_counts():
+    assert feasible_attacks(100, 20, 100) == ["distance", "classifier"]
+    assert feasible_attacks(100, 19, 100) == ["distance"]  # the classifier halves the holdout
+    assert feasible_attacks(100, 9, 100) == []
+    assert feasible_attacks(9, 100, 100) == feasible_attacks(100, 100, 9) == []
+    assert feasible_attacks(100, 15, 100, attacks=["classifier"]) == []
