@@ -494,6 +494,13 @@ def info(
         else "calibrated numeric columns: none",
         markup=False,
     )  # fmt: skip
+    id_like = [spec.name for spec in encoder.schema_ if spec.options.get("id_like")]
+    if id_like:
+        err_console.print(
+            f"ID-like columns (their values seen once are drawn from the training rows, not "
+            f"learned; drop real identifiers before sharing a model): {', '.join(id_like)}",
+            markup=False,
+        )
     seed = params.get("seed")
     err_console.print(
         "seed: none (every draw is fresh)"

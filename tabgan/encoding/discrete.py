@@ -7,6 +7,13 @@ that bucket draws one of up to ``RARE_KEEP`` stored rare values, by frequency. S
 column costs at most ``max_categories`` encoded columns, however many rows the table has (its
 rarest values are not reproduced, and the stored ones are in the model file: drop real IDs
 before sharing a model).
+
+ID-like columns (:func:`tabgan.encoding.schema.id_like`: names, ticket or order numbers, free
+text) pool more: their values seen in a single row join the "other" bucket too, whatever
+``max_categories``. A value seen once cannot be learned, only memorised with its row, and each
+cost the generator and the critic an input: a 933-row table with two such columns (names and
+terms of office) encoded 1,000 one-hot columns for them. A pooled value comes back as one of
+the stored values, drawn at random; values seen twice or more are learned as before.
 """
 
 from __future__ import annotations
@@ -69,8 +76,11 @@ class CategoricalCodec:
         return len(self.categories) + int(self.has_other)
 
     @classmethod
-    def fit(cls, series: pd.Series, max_categories: int) -> CategoricalCodec:
-        """Count the categories of ``series`` (missing values are one category)."""
+    def fit(
+        cls, series: pd.Series, max_categories: int, pool_singles: bool = False
+    ) -> CategoricalCodec:
+        """Count the categories of ``series`` (missing values are one category);
+        ``pool_singles``: an ID-like column, whose values seen once share the "other" bucket."""
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         raw_counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
         # merge values that are equal once made plain (e.g. 1 and 1.0 in an object column)
@@ -86,9 +96,17 @@ class CategoricalCodec:
         order = np.argsort(-counts, kind="stable")
         values = [values[i] for i in order]
         counts = counts[order]
-        if len(values) <= max_categories:
+        # values seen once, at the end by descending count (missing values are never pooled)
+        single = (counts == 1) & np.array([v is not None for v in values], dtype=bool)
+        pooled = pool_singles and bool(single.any())
+        if pooled:  # the singles go to "other", the rest are learned
+            order = np.r_[np.flatnonzero(~single), np.flatnonzero(single)]
+            values, counts = [values[i] for i in order], counts[order]
+        elif len(values) <= max_categories:
             return cls(values, [int(c) for c in counts])
         keep = max(max_categories - 1, 0)
+        if pooled:
+            keep = min(keep, int((~single).sum()))
         missing_at = next((i for i, v in enumerate(values) if v is None), None)
         if missing_at is not None and keep and missing_at >= keep:
             # missing values are a state of their own, learned at their rate: never lumped
@@ -163,6 +181,12 @@ class CategoricalCodec:
             elif cat == value:
                 return i
         shown = ", ".join(repr(c) for c in self.categories[:8])
+        if any(_key(_plain(value)) == _key(v) for v in self.rare_values):
+            raise ConditionError(
+                f"value {value!r} of column {column!r} is one of its rare values, which the "
+                "model does not learn one by one (they share one bucket, drawn by frequency), "
+                f"so it cannot be conditioned on; learned values include {shown or 'none'}"
+            )
         raise ConditionError(
             f"value {value!r} of column {column!r} was never seen in training; "
             f"known values include {shown}"

@@ -26,6 +26,11 @@ from tabgan.errors import InvalidDataError
 
 #: integer-valued numeric columns with at most this many distinct values are categorical
 DISCRETE_INT_MAX = 10
+#: a text column is ID-like (:func:`id_like`) when its values seen in a single row hold at least
+#: this share of its rows ...
+ID_SHARE = 0.5
+#: ... and number at least this many (fewer cost the networks little)
+ID_MIN_VALUES = 20
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%Y-%m-%d %H:%M:%S",
@@ -205,6 +210,18 @@ def _mixes_numbers_and_text(present: pd.Series) -> bool:
     )
 
 
+def id_like(series: pd.Series) -> bool:
+    """Whether a text column is ID-like: names, ticket or order numbers, free text. Its values
+    seen in one row hold at least :data:`ID_SHARE` of the rows and number at least
+    :data:`ID_MIN_VALUES`; the encoder learns only its values seen twice or more, and draws
+    the others from the stored ones (:mod:`tabgan.encoding.discrete`). The schema records the
+    verdict as ``options["id_like"]``; a column named in ``discrete_columns`` is never ID-like
+    (every value is learned, up to ``max_categories``)."""
+    counts = series.value_counts(dropna=True)
+    singles = int((counts == 1).sum())
+    return singles >= max(ID_MIN_VALUES, ID_SHARE * len(series))
+
+
 def infer_column(name: str, series: pd.Series) -> ColumnSpec:
     """Infer the spec of one column from its values."""
     dtype = str(series.dtype)
@@ -267,7 +284,9 @@ def infer_column(name: str, series: pd.Series) -> ColumnSpec:
             UserWarning,
             stacklevel=3,
         )
-    return ColumnSpec(name, ColumnKind.CATEGORICAL, dtype)
+    return ColumnSpec(
+        name, ColumnKind.CATEGORICAL, dtype, {"id_like": True} if id_like(series) else {}
+    )
 
 
 def _unit(dtype: Any) -> str:
@@ -313,5 +332,7 @@ def infer_schema(df: pd.DataFrame, discrete_columns: Sequence[str] | None = None
             ColumnKind.DATETIME,
         ):
             spec = ColumnSpec(name, ColumnKind.CATEGORICAL, spec.dtype)
+        if name in forced:  # named categorical: every value is learned
+            spec.options.pop("id_like", None)
         specs.append(spec)
     return Schema(specs)

@@ -172,7 +172,9 @@ class TableEncoder:
                         series, spec, int(self.max_categories), seeds[i]
                     )
                 if codecs[i] is None:
-                    codecs[i] = CategoricalCodec.fit(series, int(self.max_categories))
+                    codecs[i] = CategoricalCodec.fit(
+                        series, int(self.max_categories), bool(spec.options.get("id_like"))
+                    )
             elif spec.kind is ColumnKind.CONSTANT:
                 present = series.dropna()
                 spec.options["value"] = to_json_value(present.iloc[0] if len(present) else None)

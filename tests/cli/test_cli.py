@@ -194,3 +194,18 @@ def test_checkpoint_and_resume(tmp_path):
     assert again.exit_code == 1 and "already has" in again.stderr
     missing = runner.invoke(app, [*base, "-m", str(tmp_path / "x.tabgan"), "--resume"])
     assert missing.exit_code == 1 and "no such" in missing.stderr
+
+
+def test_an_id_like_column_is_named_by_info_and_drawn_from_training_values(tmp_path):
+    table = make_mixed_table(120, seed=4)
+    table["name"] = [f"customer {i}" for i in range(len(table))]  # every value seen once
+    table.to_csv(tmp_path / "ids.csv", index=False)
+    model = tmp_path / "ids.tabgan"
+    args = ["fit", str(tmp_path / "ids.csv"), "-m", str(model), "--epochs", "1", "--quiet"]
+    assert runner.invoke(app, args).exit_code == 0
+    result = runner.invoke(app, ["info", str(model)])
+    assert result.exit_code == 0, result.stderr
+    assert "ID-like columns" in result.stderr and ": name" in result.stderr
+    out = runner.invoke(app, ["sample", "-n", "40", "-m", str(model), "--seed", "0"])
+    names = pd.read_csv(io.StringIO(out.stdout))["name"]
+    assert names.isin(table["name"]).all() and names.nunique() > 10

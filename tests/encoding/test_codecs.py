@@ -8,6 +8,7 @@ import pytest
 
 from tabgan.encoding.discrete import RARE_KEEP, CategoricalCodec
 from tabgan.encoding.numeric import NumericCodec
+from tabgan.encoding.schema import ID_MIN_VALUES, id_like, infer_schema
 from tabgan.errors import ConditionError, InvalidDataError
 
 
@@ -96,7 +97,7 @@ def test_numbers_match_across_int_and_float_but_not_bool():
 
 
 def test_high_cardinality_other_bucket():
-    series = pd.Series([f"v{i}" for i in range(2000)] + ["top"] * 50)
+    series = pd.Series([f"v{i}" for i in range(2000)] * 2 + ["top"] * 50)  # no value seen once
     codec = CategoricalCodec.fit(series, 10)
     assert codec.width == 10 and codec.categories[0] == "top"
     assert len(codec.categories) == 9 and len(codec.rare_values) == RARE_KEEP
@@ -106,6 +107,39 @@ def test_high_cardinality_other_bucket():
     other[:, 9] = 1
     drawn = codec.inverse(other, np.random.default_rng(0))
     assert set(drawn) <= set(codec.rare_values) and len(set(drawn)) > 1
+
+
+def test_id_like_values_seen_once_share_the_other_bucket():
+    names = pd.Series([f"name {i}" for i in range(100)])
+    assert CategoricalCodec.fit(names, 500).width == 100  # only when asked
+    codec = CategoricalCodec.fit(names, 500, pool_singles=True)
+    assert codec.categories == [] and codec.width == 1 and len(codec.rare_values) == 100
+    drawn = codec.decode(np.zeros(50, dtype=np.int64), np.random.default_rng(0))
+    assert set(drawn) <= set(names) and len(set(drawn)) > 10
+    # values seen twice or more are learned; missing values stay a category of their own
+    mixed = pd.Series([f"t{i}" for i in range(62)] + [f"g{i}" for i in range(20)] * 3 + [None])
+    codec = CategoricalCodec.fit(mixed, 500, pool_singles=True)
+    assert sorted(map(str, codec.categories)) == sorted([*(f"g{i}" for i in range(20)), "None"])
+    assert codec.width == 22 and len(codec.rare_values) == 62
+    assert CategoricalCodec.from_dict(codec.to_dict()) == codec
+    # max_categories still caps what is learned
+    assert CategoricalCodec.fit(mixed, 5, pool_singles=True).width == 5
+    with pytest.raises(ConditionError, match="rare values"):
+        codec.index_of("t3", "name")
+
+
+def test_id_like_columns_are_text_with_many_values_seen_once():
+    assert id_like(pd.Series([f"s{i}" for i in range(32)] + ["a"] * 32))
+    assert not id_like(pd.Series([f"s{i}" for i in range(30)] + ["a", "b"] * 16))  # < half
+    assert not id_like(pd.Series([f"s{i}" for i in range(ID_MIN_VALUES - 1)]))  # too few
+    schema = infer_schema(
+        pd.DataFrame({"name": [f"n{i}" for i in range(40)], "num": np.arange(40.0) / 3})
+    )
+    assert schema["name"].options == {"id_like": True} and schema["num"].options == {}
+    forced = infer_schema(pd.DataFrame({"n": np.arange(40)}), discrete_columns=["n"])
+    assert "id_like" not in forced["n"].options  # a column the user made categorical
+    named = infer_schema(pd.DataFrame({"name": [f"n{i}" for i in range(40)]}), ["name"])
+    assert named["name"].options == {}  # named categorical: every value is learned
 
 
 def test_unseen_value_without_bucket_names_column_and_value():

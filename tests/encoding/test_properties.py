@@ -119,6 +119,8 @@ def test_round_trip_never_crashes_and_keeps_types(df, rows):
             a = pd.to_datetime(again, format=enc.schema_[col].options.get("format"))
             span = (r.max() - r.min()).total_seconds() if r.notna().any() else 0.0
             assert ((a - r).abs().dt.total_seconds().fillna(0) <= 1e-5 * span + 1e-3).all(), col
+        elif enc.schema_[col].options.get("id_like"):  # values seen once: drawn from them
+            assert set(again.dropna().astype(str)) <= set(real.dropna().astype(str)), col
         elif real.nunique() <= 29:  # categories, booleans, constants: exact
             assert again.astype(str).tolist() == real.astype(str).tolist(), col
 

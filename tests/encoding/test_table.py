@@ -39,7 +39,6 @@ EXACT = [
     "const_text",
     "empty",
     "empty_text",
-    "id",
 ]
 
 
@@ -52,6 +51,10 @@ def test_round_trip_keeps_columns_dtypes_and_values(table, encoder):
         pd.testing.assert_series_equal(back[col], table[col], check_names=False, obj=col)
     for col in ["float", 'naïve «col», "quoted" 🎲']:
         np.testing.assert_allclose(back[col], table[col], rtol=1e-4, atol=1e-5)
+    # "id" is ID-like (every value seen once): its values are not learned one by one, and
+    # come back as training values drawn at random
+    assert encoder.schema_["id"].options == {"id_like": True}
+    assert back["id"].isin(table["id"]).all() and back["id"].nunique() > len(table) // 3
     # seconds-level datetimes survive the float32 value within a millisecond; the zone is kept
     assert (back["when"] - table["when"]).abs().max() < pd.Timedelta("1ms")
     assert (back["when_tz"] - table["when_tz"]).abs().max() < pd.Timedelta("1ms")
@@ -123,10 +126,12 @@ def test_draws_decode_like_the_matrix_and_numbers_read_back_the_decoded_values(t
     for name in numeric:
         expected = numeric_values(decoded[name], encoder.schema_[name])
         np.testing.assert_array_equal(numbers[name], expected, err_msg=name)
-    # a subset decodes to the same rows
+    # a subset decodes to the same rows (but for the random draws of the ID-like column)
     rows = np.array([5, 0, 299])
     part = encoder.decode(draw.take(rows), rng=np.random.default_rng(4))
-    pd.testing.assert_frame_equal(part, decoded.iloc[rows].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        part.drop(columns="id"), decoded.iloc[rows].reset_index(drop=True).drop(columns="id")
+    )
     with pytest.raises(InvalidDataError, match="Draw"):
         encoder.decode(Draw(draw.values[:-1], draw.choices))
 
@@ -184,7 +189,9 @@ def test_fit_on_subsample_is_bounded_and_still_covers_the_range():
 
 
 def test_high_cardinality_is_bounded(table):
-    enc = TableEncoder(seed=0, max_categories=20).fit(table)
+    schema = infer_schema(table)
+    del schema["id"].options["id_like"]  # learn every value, up to max_categories
+    enc = TableEncoder(seed=0, max_categories=20).fit(table, schema=schema)
     width = sum(s.width for s in enc.spans if s.column == "id")
     assert width == 20
     back = enc.inverse_transform(enc.transform(table), rng=np.random.default_rng(0))
@@ -192,6 +199,8 @@ def test_high_cardinality_is_bounded(table):
     span = next(s for s in enc.spans if s.column == "id")
     block = enc.transform(table.assign(id="brand-new"))[:, span.offset : span.stop]
     assert (block[:, -1] == 1).all()  # unseen values map to the "other" bucket
+    pooled = TableEncoder(seed=0, max_categories=20).fit(table)  # ID-like: nothing learned
+    assert sum(s.width for s in pooled.spans if s.column == "id") == 1
 
 
 def test_schema_override_and_given_schema_is_not_modified(table):
