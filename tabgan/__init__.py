@@ -17,6 +17,7 @@ from tabgan.errors import (
     ModelFileError,
     TabGANError,
     TabGANWarning,
+    ThinConditionWarning,
 )
 from tabgan.lazy import lazy_exports
 
@@ -40,6 +41,7 @@ __all__ = [
     "TabGANError",
     "TabGANResampler",
     "TabGANWarning",
+    "ThinConditionWarning",
     "__version__",
     "evaluate",
 ]

@@ -15,6 +15,7 @@ happens only while the pipeline is fitted, never at predict time.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -31,7 +32,11 @@ from tabgan.augment_select import (
     holdout_split,
     keep_plausible,
 )
-from tabgan.errors import InvalidDataError, InvalidParameterError
+from tabgan.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    ThinConditionWarning,
+)
 from tabgan.validation import MIN_ROWS, int_seed, seed_sequence
 
 TARGET = "__target__"
@@ -550,14 +555,19 @@ class TabGANResampler(BaseEstimator):
             )
             return rows
 
-        for (cls, k), s in zip(plan.items(), seeds, strict=False):
-            if k > 0:
-                one = {target: ("==", cls)}
+        with warnings.catch_warnings():
+            # its wording names the internal target column; _resample warns per class instead
+            warnings.simplefilter("ignore", ThinConditionWarning)
+            for (cls, k), s in zip(plan.items(), seeds, strict=False):
+                if k > 0:
+                    one = {target: ("==", cls)}
+                    parts.append(
+                        drawn(lambda n, r, c=one: sample_conditional(model, n, c, seed=r), k, s)
+                    )
+            if n_joint:
                 parts.append(
-                    drawn(lambda n, r, c=one: sample_conditional(model, n, c, seed=r), k, s)
+                    drawn(lambda n, r: model.sample(n, seed=int_seed(r)), n_joint, seeds[-1])
                 )
-        if n_joint:
-            parts.append(drawn(lambda n, r: model.sample(n, seed=int_seed(r)), n_joint, seeds[-1]))
         if not parts:
             return pd.DataFrame(columns=self._synth_columns)
         return pd.concat(parts, ignore_index=True)
@@ -583,6 +593,19 @@ class TabGANResampler(BaseEstimator):
 
     def _resample(self, X: Any, y: Any) -> tuple[Any, Any]:
         check_is_fitted(self, "model_")
+        from tabgan.sampling.conditions import THIN_ROWS
+
+        classes, counts = np.unique(self._labels(y, len(y)), return_counts=True)
+        have = dict(zip(classes.tolist(), counts.tolist(), strict=True))
+        for cls, k in self.sampling_strategy_.items():
+            seen = have.get(cls, 0)
+            if seen < THIN_ROWS and k > 5 * max(seen, 1):
+                warnings.warn(
+                    f"class {cls!r} has only {seen} rows; its {k} synthetic rows rest on what the "
+                    "model learned from them and may repeat or blur them",
+                    ThinConditionWarning,
+                    stacklevel=3,
+                )
         synth = self._synthetic(
             self.sampling_strategy_,
             self.n_extra_,

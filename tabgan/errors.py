@@ -37,6 +37,10 @@ class TabGANWarning(UserWarning):
     """Rows that may mislead: e.g. many rows asked for from a handful of training rows."""
 
 
+class ThinConditionWarning(TabGANWarning):
+    """Many rows asked for conditions that only a handful of training rows meet, or none."""
+
+
 def _not_fitted_error() -> type:
     from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from tabgan import InvalidDataError, InvalidParameterError, TabGANResampler
+from tabgan import InvalidDataError, InvalidParameterError, TabGANResampler, ThinConditionWarning
 from tabgan.augment import oversampling_plan
 from tabgan.model import auto_batch_size
 from tests.conftest import make_mixed_table
@@ -156,6 +156,23 @@ def test_nothing_to_add_returns_the_rows_unchanged_without_warnings() -> None:
     np.testing.assert_array_equal(y_np, y.to_numpy())
     # with rows to add the GAN is trained as before
     assert TabGANResampler(n_extra=2, seed=0, **TINY).fit(X, y).model_ is not None
+
+
+def test_a_thin_class_is_warned_about_by_its_name_once() -> None:
+    X, y = _imbalanced(120)
+    keep = (y != "c") | (np.arange(len(y)) < 40)  # class "c" keeps a handful of rows
+    X, y = X[keep], y[keep]
+    seen = int((y == "c").sum())
+    assert seen < 10
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = TabGANResampler(seed=0, **TINY)
+        res.fit_resample(X, y)
+    thin = [str(w.message) for w in caught if issubclass(w.category, ThinConditionWarning)]
+    k = res.sampling_strategy_["c"]
+    assert thin == [f"class 'c' has only {seen} rows; its {k} synthetic rows rest on what the "
+                    "model learned from them and may repeat or blur them"]  # fmt: skip
+    assert not any("__target__" in str(w.message) for w in caught)
 
 
 def test_numpy_inputs_stay_numpy_with_dict_strategy_and_extra_rows() -> None:

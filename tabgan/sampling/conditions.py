@@ -30,7 +30,7 @@ import pandas as pd
 from tabgan.encoding.discrete import from_json_value
 from tabgan.encoding.rules import COMPARISONS
 from tabgan.encoding.schema import ColumnKind
-from tabgan.errors import ConditionError, TabGANWarning
+from tabgan.errors import ConditionError, ThinConditionWarning
 
 if TYPE_CHECKING:
     from tabgan.sampling.context import SamplingContext
@@ -392,7 +392,7 @@ THIN_ROWS = 20
 
 
 def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -> None:
-    """Warn (a :class:`~tabgan.errors.TabGANWarning`, once per draw) when the discrete
+    """Warn (a :class:`~tabgan.errors.ThinConditionWarning`, once per draw) when the discrete
     conditions select a handful of training rows, or a combination of categories no training
     row holds, and many more rows are asked for: the rows then rest on what the generator
     learned from very few examples, or from none."""
@@ -408,7 +408,7 @@ def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -
             warnings.warn(
                 f"only {seen} training rows have {joined}; the {n} rows asked for rest on what "
                 "the model learned from them and may repeat or blur them",
-                TabGANWarning,
+                ThinConditionWarning,
                 stacklevel=3,
             )
     pairs = getattr(ctx.encoder, "pairs_", None)
@@ -427,7 +427,9 @@ def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -
         else:
             what = f"{'at most ' if k > 2 else 'only '}{seen} training rows have {joined}"
             rest = "what the model learned from them and may repeat or blur them"
-        warnings.warn(f"{what}; the {n} rows asked for rest on {rest}", TabGANWarning, stacklevel=3)
+        warnings.warn(
+            f"{what}; the {n} rows asked for rest on {rest}", ThinConditionWarning, stacklevel=3
+        )
 
 
 @dataclass(frozen=True)
