@@ -104,7 +104,11 @@ def fit(
     ] = None,
     discrete: Annotated[
         str | None,
-        typer.Option(help="Comma-separated columns to treat as categorical, e.g. 'zip,grade'."),
+        typer.Option(
+            help="Comma-separated columns to treat as categorical, e.g. 'zip,grade'. A text "
+            "column named here has every value learned, even one that looks like IDs (see "
+            "'tabgan info')."
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed for reproducible runs.")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",

@@ -381,7 +381,9 @@ class TabGAN(BaseEstimator):
         y : None
             Ignored (scikit-learn's signature); put a target column in ``data`` to learn it.
         discrete_columns : sequence of str, optional
-            Columns to treat as categorical whatever their dtype.
+            Columns to treat as categorical whatever their dtype. A text column named here has
+            every value learned, even an ID-like one (:func:`tabgan.encoding.schema.id_like`),
+            whose values seen once are otherwise drawn from the training rows.
         callback : callable, optional
             Called with an :class:`~tabgan.gan.EpochInfo` after every epoch.
         checkpoint : path, optional
