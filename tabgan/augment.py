@@ -470,6 +470,7 @@ class TabGANResampler(BaseEstimator):
         self.sampling_strategy_, self.n_extra_ = plan, 0 if auto else int(n_extra)
         if auto:
             self._choose(table, values, kept, held, plan, select_ss, quantile)
+        self._warn_thin(values)
         self.n_features_in_ = frame.shape[1]
         if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
             self.feature_names_in_ = np.asarray(labels, dtype=object)
@@ -511,6 +512,22 @@ class TabGANResampler(BaseEstimator):
         self.sampling_strategy_ = plan if choice.chosen == "balance" else {}
         shares = {f"joint-{s:g}": s for s in JOINT_SHARES}
         self.n_extra_ = round(shares.get(choice.chosen, 0.0) * len(table))
+
+    def _warn_thin(self, values: np.ndarray) -> None:
+        """Warn about each class whose synthetic rows rest on a handful of real ones (the
+        conditional draws' own warning names the internal target column and is silenced)."""
+        from tabgan.sampling.conditions import is_thin
+
+        classes, counts = np.unique(values, return_counts=True)
+        have = dict(zip(classes.tolist(), counts.tolist(), strict=True))
+        for cls, k in self.sampling_strategy_.items():
+            if is_thin(have.get(cls, 0), k):
+                warnings.warn(
+                    f"class {cls!r} has only {have.get(cls, 0)} rows; its {k} synthetic rows "
+                    "rest on what the model learned from them and may repeat or blur them",
+                    ThinConditionWarning,
+                    stacklevel=4,
+                )
 
     def _filter_quantile(self) -> float | None:
         """The label filter's quantile from ``label_filter`` (None: no filter)."""
@@ -556,7 +573,7 @@ class TabGANResampler(BaseEstimator):
             return rows
 
         with warnings.catch_warnings():
-            # its wording names the internal target column; _resample warns per class instead
+            # its wording names the internal target column; _warn_thin warns per class
             warnings.simplefilter("ignore", ThinConditionWarning)
             for (cls, k), s in zip(plan.items(), seeds, strict=False):
                 if k > 0:
@@ -593,19 +610,6 @@ class TabGANResampler(BaseEstimator):
 
     def _resample(self, X: Any, y: Any) -> tuple[Any, Any]:
         check_is_fitted(self, "model_")
-        from tabgan.sampling.conditions import THIN_ROWS
-
-        classes, counts = np.unique(self._labels(y, len(y)), return_counts=True)
-        have = dict(zip(classes.tolist(), counts.tolist(), strict=True))
-        for cls, k in self.sampling_strategy_.items():
-            seen = have.get(cls, 0)
-            if seen < THIN_ROWS and k > 5 * max(seen, 1):
-                warnings.warn(
-                    f"class {cls!r} has only {seen} rows; its {k} synthetic rows rest on what the "
-                    "model learned from them and may repeat or blur them",
-                    ThinConditionWarning,
-                    stacklevel=3,
-                )
         synth = self._synthetic(
             self.sampling_strategy_,
             self.n_extra_,

@@ -391,6 +391,12 @@ def check_consistency(ctx: SamplingContext, columns: list[ColumnCondition]) -> N
 THIN_ROWS = 20
 
 
+def is_thin(seen: int, n: int) -> bool:
+    """Whether ``n`` rows asked for a condition that ``seen`` training rows meet rest on too
+    few of them: fewer than :data:`THIN_ROWS`, and more than five times as many asked for."""
+    return seen < THIN_ROWS and n > 5 * max(seen, 1)
+
+
 def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -> None:
     """Warn (a :class:`~tabgan.errors.ThinConditionWarning`, once per draw) when the discrete
     conditions select a handful of training rows, or a combination of categories no training
@@ -402,7 +408,7 @@ def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -
         if col.span is None:
             continue
         seen = round(col.share * total)
-        if seen < THIN_ROWS and n > 5 * max(seen, 1):
+        if is_thin(seen, n):
             thin = True
             joined = " and ".join(c.text for c in col.conditions)
             warnings.warn(
@@ -419,7 +425,7 @@ def warn_if_thin(ctx: SamplingContext, columns: list[ColumnCondition], n: int) -
     if found is None:
         return
     seen, k = found
-    if seen < THIN_ROWS and n > 5 * max(seen, 1):
+    if is_thin(seen, n):
         joined = " and ".join(c.text for col in discrete for c in col.conditions)
         if seen == 0:
             what = f"no training row has {joined} together"
