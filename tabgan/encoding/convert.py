@@ -8,15 +8,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tabgan.encoding import numtext
 from tabgan.encoding.discrete import from_json_value
 from tabgan.encoding.schema import ColumnKind, ColumnSpec
 from tabgan.errors import InvalidDataError
 
 
 def numeric_values(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
-    """The float64 values a numeric codec models: numbers, or seconds for dates and durations."""
+    """The float64 values a numeric codec models: numbers (also numbers written as text in the
+    column's ``number_format``; unreadable ones are missing), or seconds for dates and
+    durations."""
     if spec.kind is ColumnKind.DATETIME:
         return _to_seconds(series, spec)
+    if spec.options.get("number_format"):
+        return numtext.parse(series, spec.options["number_format"])
     if spec.options.get("timedelta"):
         try:
             seconds = pd.to_timedelta(series, errors="coerce").dt.total_seconds()
@@ -62,11 +67,14 @@ def resolution(seconds: np.ndarray) -> float:
 
 
 def from_numeric(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
-    """Decoded floats back to the column's values (dates, durations, rounded integers)."""
+    """Decoded floats back to the column's values (dates, durations, rounded integers, numbers
+    written as text)."""
     if spec.kind is ColumnKind.DATETIME:
         return _from_seconds(values, spec)
     if spec.kind is ColumnKind.INTEGER:
         values = np.round(values)
+    if spec.options.get("number_format"):
+        return numtext.write(values, spec.options["number_format"])
     if spec.options.get("timedelta"):
         return pd.Series(pd.to_timedelta(values, unit="s"))
     return pd.Series(values)

@@ -6,8 +6,10 @@ DATETIME; timedelta64 -> INTEGER/CONTINUOUS in seconds; all missing -> EMPTY; nu
 and no missing -> CONSTANT, integral with at most ``DISCRETE_INT_MAX`` distinct values (or one
 value plus missing, or only non-finite values) -> CATEGORICAL, else INTEGER or CONTINUOUS; text:
 one value and no missing -> CONSTANT, dates in one consistent format -> DATETIME (the format is
-kept so values come back as the same kind of string), else CATEGORICAL (with a warning when
-numbers and text are mixed).
+kept so values come back as the same kind of string), numbers in one format such as "$1,234.50"
+or "12%" (:mod:`tabgan.encoding.numtext`) -> INTEGER or CONTINUOUS by the rule for numbers, with
+the format kept as ``options["number_format"]``, else CATEGORICAL (with a warning when numbers
+and text are mixed).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
+from tabgan.encoding import numtext
 from tabgan.errors import InvalidDataError
 
 #: integer-valued numeric columns with at most this many distinct values are categorical
@@ -278,6 +281,12 @@ def infer_column(name: str, series: pd.Series) -> ColumnSpec:
         return ColumnSpec(
             name, ColumnKind.DATETIME, dtype, {"format": fmt, "tz": None, "unit": "ns"}
         )
+    numbers = numtext.detect(present)
+    if numbers is not None:
+        distinct = np.unique(numtext.parse(present, numbers))
+        if not (numbers["integral"] and len(distinct) <= DISCRETE_INT_MAX):
+            kind = ColumnKind.INTEGER if numbers["integral"] else ColumnKind.CONTINUOUS
+            return ColumnSpec(name, kind, dtype, {"number_format": numbers})
     if _mixes_numbers_and_text(present):
         warnings.warn(
             f"column {name!r} mixes numbers and text; it is treated as categorical",

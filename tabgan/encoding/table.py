@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from tabgan import errors
+from tabgan.encoding import numtext
 from tabgan.encoding.convert import from_numeric, numeric_values, resolution, restore
 from tabgan.encoding.discrete import CategoricalCodec, from_json_value, to_json_value, value_key
 from tabgan.encoding.numeric import NumericCodec
@@ -686,6 +687,10 @@ class TableEncoder:
             raise ValueError("encoder state: one codec per schema column expected")
         codecs: list[Any] = []
         for spec, c in zip(enc.schema_, d["codecs"], strict=True):
+            if "number_format" in spec.options:
+                if spec.kind not in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS):
+                    raise ValueError(f"encoder state: {spec.name!r} has a number format")
+                numtext.check(spec.options["number_format"])
             expected = (
                 "numeric"
                 if spec.kind in NUMERIC_KINDS
