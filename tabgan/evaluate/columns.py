@@ -21,6 +21,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from tabgan.encoding import numtext
 from tabgan.encoding.schema import ColumnKind, ColumnSpec, Schema, infer_column
 from tabgan.errors import InvalidDataError
 
@@ -48,12 +49,16 @@ class ColumnInfo:
         What the real column looked like: ``"number"``, ``"datetime"``, ``"bool"`` or ``"text"``.
     date_format : str, optional
         The ``strftime`` format of date text (from the schema), ``None`` for ISO or typed dates.
+    number_format : dict, optional
+        How a column of numbers written as text writes them (``"$1,234.50"``; see
+        :mod:`tabgan.encoding.numtext`), ``None`` for other columns.
     """
 
     name: str
     kind: str
     source: str
     date_format: str | None = None
+    number_format: dict | None = None
 
 
 def check_columns(real: pd.DataFrame, other: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -99,7 +104,10 @@ def info_from_spec(spec: ColumnSpec, col: pd.Series) -> ColumnInfo:
     empty columns as categories; numbers and dates as numbers)."""
     name = spec.name
     if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER):
-        return ColumnInfo(name, NUMERIC, "number")
+        fmt = spec.options.get("number_format")
+        if fmt is None and _source(col) == "text":  # kinds given without options
+            fmt = numtext.detect(col)
+        return ColumnInfo(name, NUMERIC, "number", number_format=fmt)
     if spec.kind == ColumnKind.DATETIME:
         return ColumnInfo(name, NUMERIC, "datetime", spec.options.get("format"))
     return ColumnInfo(name, CATEGORICAL, _source(col))
@@ -255,6 +263,9 @@ def canonical(df: pd.DataFrame, infos: list[ColumnInfo]) -> pd.DataFrame:
                 out[info.name] = col.dt.total_seconds().astype("float64")
             elif ptypes.is_bool_dtype(col):
                 out[info.name] = col.astype("float64")
+            elif info.number_format is not None and not ptypes.is_numeric_dtype(col):
+                num = pd.Series(numtext.parse(col, info.number_format), index=col.index)
+                out[info.name] = num.where(np.isfinite(num))
             else:
                 num = pd.to_numeric(col, errors="coerce").astype("float64")
                 out[info.name] = num.where(np.isfinite(num))

@@ -211,8 +211,11 @@ def _evaluate(
 
     notes: list[str] = []
     infos = infer_columns(real_df, discrete_columns, schema, notes)
-    # A date target is predicted as a number of days, like any date column here.
-    dated = target is not None and any(i.name == target and i.source == "datetime" for i in infos)
+    # A date target is predicted as a number of days, like any date column here, and numbers
+    # written as text ("$1,234") as the numbers they write.
+    dated = target is not None and any(
+        i.name == target and (i.source == "datetime" or i.number_format is not None) for i in infos
+    )
     task_ = None
     if target is not None:
         task_ = infer_task(
@@ -299,9 +302,13 @@ def _evaluate(
     seconds["privacy"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    # numbers written as text are judged as the numbers they write
+    as_text = [i.name for i in infos if i.number_format is not None]
     logic = logic_checks(
-        train_df, syn_df, hold_df, discrete_columns=[i.name for i in infos if i.kind != "numeric"]
-    )
+        *(df.assign(**{c: canon[c] for c in as_text})
+          for df, canon in ((train_df, train_c), (syn_df, syn_c), (hold_df, hold_c))),
+        discrete_columns=[i.name for i in infos if i.kind != "numeric"],
+    )  # fmt: skip
     logic["checks"] = logic_rows(logic)
     seconds["logic"] = time.perf_counter() - t0
     seconds["total"] = time.perf_counter() - started

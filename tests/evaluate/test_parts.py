@@ -99,3 +99,18 @@ def test_histogram_bins_stay_few(values, bars):
     from tabgan.evaluate.plots import histogram_bins
 
     assert len(histogram_bins(np.asarray(values, dtype=float))) - 1 == bars
+
+
+def test_numbers_written_as_text_are_compared_as_numbers():
+    real = pd.DataFrame({"price": ["$1,200.00", "$35.50", None, "$7.25"] * 10})
+    infos = infer_columns(real)
+    assert infos[0].kind == NUMERIC and infos[0].number_format["prefix"] == "$"
+    # another tool's rows: numbers as text in the same format, as floats, or unreadable
+    other = pd.DataFrame({"price": ["$10.00", "12.5", "n/a", None] * 10})
+    np.testing.assert_allclose(canonical(real, infos)["price"][:4], [1200.0, 35.5, np.nan, 7.25])
+    np.testing.assert_allclose(canonical(other, infos)["price"][:4], [10.0, np.nan, np.nan, np.nan])
+    floats = pd.DataFrame({"price": [10.0, 12.5, np.nan, 1.0] * 10})
+    np.testing.assert_allclose(canonical(floats, infos)["price"][:4], [10.0, 12.5, np.nan, 1.0])
+    # kinds given without options (a mapping) still read the format from the column
+    mapped = infer_columns(real, schema={"price": "continuous"})
+    assert mapped[0].number_format == infos[0].number_format
