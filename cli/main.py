@@ -505,6 +505,19 @@ def info(
             f"learned; drop real identifiers before sharing a model): {', '.join(id_like)}",
             markup=False,
         )
+    from tabgan.encoding import numtext
+
+    written = [
+        f"{spec.name} ({numtext.example(spec.options['number_format'])})"
+        for spec in encoder.schema_
+        if spec.options.get("number_format")
+    ]
+    if written:
+        err_console.print(
+            "numbers written as text (learned as numbers, written back in their format): "
+            + ", ".join(written),
+            markup=False,
+        )
     seed = params.get("seed")
     err_console.print(
         "seed: none (every draw is fresh)"

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tabgan.encoding import numtext
+
 MAX_NATIVE_CATEGORIES = 250  # HistGradientBoosting's categorical limit (255 bins, some spare)
 #: the label filter's default threshold: a synthetic row's label must be at least as plausible
 #: as for half the real rows of its class. 0.1 (as plausible as for 90% of them) kept rows that
@@ -34,7 +36,9 @@ MAX_NATIVE_CATEGORIES = 250  # HistGradientBoosting's categorical limit (255 bin
 LABEL_QUANTILE = 0.5
 
 
-def _column_codes(values: pd.Series, categories: list | None) -> np.ndarray:
+def _column_codes(values: pd.Series, categories: list | None, fmt: dict | None) -> np.ndarray:
+    if fmt is not None:  # numbers written as text ("$1,234"): the numbers
+        return numtext.parse(values, fmt)
     if categories is None:  # a number, a boolean or a date: its value
         if pd.api.types.is_datetime64_any_dtype(values):
             stamp = pd.to_datetime(values, errors="coerce")
@@ -48,27 +52,36 @@ def _column_codes(values: pd.Series, categories: list | None) -> np.ndarray:
 
 @dataclass
 class FeatureCodes:
-    """Feature columns as floats a tree model reads: numbers as they are, other columns as the
-    codes of the categories seen when fitting (unseen ones and missing values as NaN)."""
+    """Feature columns as floats a tree model reads: numbers as they are (also numbers written
+    as text, such as "$1,234"), other columns as the codes of the categories seen when fitting
+    (unseen ones and missing values as NaN)."""
 
     columns: list[str]
     categories: dict[str, list] = field(default_factory=dict)
+    formats: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def fit(cls, frame: pd.DataFrame) -> FeatureCodes:
-        cats = {}
+        cats, formats = {}, {}
         for c in frame.columns:
             col = frame[c]
             numeric = pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
             if not numeric and not pd.api.types.is_datetime64_any_dtype(col):
-                cats[c] = sorted(col.dropna().astype(object).unique(), key=str)
-        return cls(list(frame.columns), cats)
+                fmt = numtext.detect(col)
+                if fmt is not None:
+                    formats[c] = fmt
+                else:
+                    cats[c] = sorted(col.dropna().astype(object).unique(), key=str)
+        return cls(list(frame.columns), cats, formats)
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         if not self.columns:
             return np.zeros((len(frame), 0))
         return np.column_stack(
-            [_column_codes(frame[c], self.categories.get(c)) for c in self.columns]
+            [
+                _column_codes(frame[c], self.categories.get(c), self.formats.get(c))
+                for c in self.columns
+            ]
         )
 
     def native_mask(self) -> np.ndarray:

@@ -27,6 +27,10 @@ def test_feature_codes_keep_numbers_and_code_categories() -> None:
     out = codes.transform(pd.DataFrame({"a": [2.0], "b": ["never seen"], "c": [False]}))
     assert out.shape == (1, 3) and out[0, 0] == 2.0 and np.isnan(out[0, 1]) and out[0, 2] == 0
     assert codes.native_mask().tolist() == [False, True, False]
+    # numbers written as text are read as the numbers, including ones never seen
+    money = FeatureCodes.fit(pd.DataFrame({"p": ["$1,200.00", "$3.50", None]}))
+    got = money.transform(pd.DataFrame({"p": ["$99.99", None]}))
+    assert got[0, 0] == 99.99 and np.isnan(got[1, 0]) and money.native_mask().tolist() == [False]
 
 
 def test_label_model_rejects_rows_whose_features_say_the_other_class() -> None:

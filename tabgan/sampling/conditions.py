@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from tabgan.encoding import numtext
 from tabgan.encoding.discrete import from_json_value
 from tabgan.encoding.rules import COMPARISONS
 from tabgan.encoding.schema import ColumnKind
@@ -136,6 +137,7 @@ class ColumnCondition:
     allowed: np.ndarray | None = None  # category indices that satisfy every condition
     share: float = 1.0  # training share of the allowed categories
     date_format: str | None = None
+    number_format: dict | None = None  # numbers written as text ("$1,234")
 
     def masks(self, frame: pd.DataFrame) -> list[np.ndarray]:
         """One boolean mask per condition over the decoded rows."""
@@ -144,6 +146,8 @@ class ColumnCondition:
             fmt = self.date_format
             values = pd.to_datetime(series, format=fmt, errors="coerce") if fmt else series
             values = pd.Series(values)
+        elif self.number_format is not None:
+            values = pd.Series(numtext.parse(series, self.number_format), index=series.index)
         elif self.kind in _NUMERIC:
             values = pd.to_numeric(series, errors="coerce")
         else:
@@ -174,6 +178,10 @@ def _cast(column: str, kind: ColumnKind, value: Any, text: str, options: dict) -
     if kind in _NUMERIC:
         if isinstance(value, bool):
             raise ConditionError(f"condition {text}: column {column!r} holds numbers")
+        if isinstance(value, str) and options.get("number_format"):  # "$1,000" as written
+            parsed = numtext.parse(pd.Series([value]), options["number_format"])[0]
+            if np.isfinite(parsed):
+                return float(parsed)
         try:
             return float(value)
         except (TypeError, ValueError) as exc:
@@ -284,6 +292,7 @@ def _resolve_numeric(
     states = list(getattr(codec, "states", []) or [])
     if col.kind is ColumnKind.DATETIME:
         col.date_format = spec.options.get("format")
+    col.number_format = spec.options.get("number_format")
     low, high = -math.inf, math.inf  # the interval every condition allows
     for op, value in raw:
         text = _describe(col.name, op, value)

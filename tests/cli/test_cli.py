@@ -209,3 +209,18 @@ def test_an_id_like_column_is_named_by_info_and_drawn_from_training_values(tmp_p
     out = runner.invoke(app, ["sample", "-n", "40", "-m", str(model), "--seed", "0"])
     names = pd.read_csv(io.StringIO(out.stdout))["name"]
     assert names.isin(table["name"]).all() and names.nunique() > 10
+
+
+def test_numbers_written_as_text_are_learned_as_numbers(tmp_path):
+    table = make_mixed_table(120, seed=5)
+    table["price"] = [f"${v:,.2f}" for v in table["income"] / 12]
+    table.to_csv(tmp_path / "money.csv", index=False)
+    model = tmp_path / "money.tabgan"
+    args = ["fit", str(tmp_path / "money.csv"), "-m", str(model), "--epochs", "1", "--quiet"]
+    assert runner.invoke(app, args).exit_code == 0
+    result = runner.invoke(app, ["info", str(model)])
+    assert result.exit_code == 0, result.stderr
+    assert "numbers written as text" in result.stderr and "price ($1,234.50)" in result.stderr
+    out = runner.invoke(app, ["sample", "-n", "40", "-m", str(model), "--seed", "0"])
+    prices = pd.read_csv(io.StringIO(out.stdout))["price"].dropna()
+    assert prices.str.fullmatch(r"\$[\d,]+\.\d\d").all() and prices.nunique() > 10

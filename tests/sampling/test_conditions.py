@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from tabgan import ConditionError, TabGAN
+from tabgan.encoding import numtext
 from tabgan.sampling import (
     balance_plan,
     class_counts,
@@ -213,3 +214,15 @@ def test_round_trip_keeps_conditional_sampling(model, tmp_path) -> None:
         again.sample(30, seed=3, conditions={"group": "c"}),
         model.sample(30, seed=3, conditions={"group": "c"}),
     )
+
+
+def test_conditions_on_numbers_written_as_text() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    df = pd.DataFrame({"x": x, "price": [f"${v:,.2f}" for v in np.exp(7 + x)]})
+    fitted = TabGAN(epochs=1, batch_size=50, seed=0).fit(df)
+    out = sample_conditional(fitted, 20, {"price": (">=", "$1,000")}, seed=0)
+    fmt = fitted.encoder_.schema_["price"].options["number_format"]
+    assert (numtext.parse(out["price"], fmt) >= 1000).all()
+    same = sample_conditional(fitted, 20, {"price": (">=", 1000)}, seed=0)
+    pd.testing.assert_frame_equal(out, same)
