@@ -18,26 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import common
 import suite
-
-
-def _commit(repo: str) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", repo, "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip()
 
 
 def main() -> None:
@@ -88,7 +74,7 @@ def main() -> None:
 
     summary = {
         side: {
-            "commit": _commit(repo),
+            "commit": common.commit_of(repo),
             "fit_s": common.median([r["fit_s"] for r in runs[side]]),
             "steps": common.median([r["steps"] for r in runs[side]]),
             "ms_per_step": common.median([r["ms_per_step"] for r in runs[side]]),

@@ -159,6 +159,24 @@ def _git(*args: str) -> str | None:
     return out.stdout.strip()
 
 
+def commit_of(repo: str | os.PathLike | None) -> str | None:
+    """The short commit checked out in the checkout ``repo`` (None without one, or if git
+    cannot tell): the "before" and "after" sides of an A/B run."""
+    if repo is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
 def resolve_device(device: str) -> str:
     """``auto`` -> ``cuda`` or ``cpu``, decided once in the parent so both tools get the same."""
     import torch

@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -147,16 +146,6 @@ def run_tool(
         repo = args.tabgan_repo or str(common.REPO)
         env = {"PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))}
     return common.run_child([*base, *opts], args.timeout, env)
-
-
-def _repo_commit(repo: str | None) -> str | None:
-    """The commit checked out in ``repo`` (None without one)."""
-    if repo is None:
-        return None
-    out = subprocess.run(
-        ["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    return out.stdout.strip() or None
 
 
 def mean(values: list[float | None]) -> float | None:
@@ -294,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
         "epochs": args.epochs if args.epochs is not None else "each tool's default",
         "tabgan_params": json.loads(args.tabgan_params),
         "tabgan_repo": args.tabgan_repo,
-        "tabgan_repo_commit": _repo_commit(args.tabgan_repo),
+        "tabgan_repo_commit": common.commit_of(args.tabgan_repo),
         "threads": args.threads,
         "device": "cpu",
         "sdmetrics": not args.no_sdmetrics,

@@ -43,13 +43,6 @@ def child(table: str, rows: int, html: str) -> None:
     print(json.dumps({"seconds": seconds, "tabgan": str(Path(tabgan.__file__).parent)}))
 
 
-def _commit(repo: str) -> str | None:
-    out = subprocess.run(
-        ["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    return out.stdout.strip() or None
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--before", help="a checkout (e.g. a git worktree); required")
@@ -81,7 +74,7 @@ def main() -> None:
                     raise SystemExit(f"{side}: imported {run['tabgan']}, not {repo}")
                 seconds[side].append(run["seconds"])
                 print(f"  {side}: save_html {run['seconds']:.1f} s", file=sys.stderr)
-    commits = {side: _commit(repo) for side, repo in sides.items()}
+    commits = {side: common.commit_of(repo) for side, repo in sides.items()}
     settings = {"table": args.table, "rows": args.rows, "repeats": args.repeats, "commits": commits}
     payload = {**common.header(settings, None), "seconds": seconds}
     med = {side: common.median(v) for side, v in seconds.items()}
