@@ -46,7 +46,9 @@ def detect(values: pd.Series) -> dict[str, Any] | None:
 
     Returns a JSON-able dict: ``prefix`` and ``suffix`` (strings, maybe empty), ``thousands``
     (whether values group digits with commas), ``decimals`` (the decimals every value is
-    written with, or ``None`` when they differ) and ``integral`` (no value has decimals).
+    written with, or ``None`` when they differ), ``integral`` (no value has decimals) and
+    ``sign`` (``"after"`` when negative values put the minus after the prefix, ``"$-5"``,
+    else ``"before"``).
     """
     present = values.dropna()
     if present.empty or not all(isinstance(v, str) for v in present.iloc[:50]):
@@ -125,10 +127,9 @@ def write(values: np.ndarray, fmt: dict[str, Any]) -> pd.Series:
     def one(v: float) -> str | None:
         if not np.isfinite(v):
             return None
-        minus = "-" if v < 0 and body(v).strip("0.,") else ""
-        if after:
-            return f"{prefix}{minus}{body(v)}{suffix}"
-        return f"{minus}{prefix}{body(v)}{suffix}"
+        digits = body(v)
+        minus = "-" if v < 0 and digits.strip("0.,") else ""  # no "-$0.00"
+        return f"{prefix}{minus}{digits}{suffix}" if after else f"{minus}{prefix}{digits}{suffix}"
 
     # a formatted string per value: Python's format spec is the one that groups digits
     return pd.Series([one(v) for v in values], dtype=object)

@@ -213,14 +213,14 @@ def _evaluate(
     infos = infer_columns(real_df, discrete_columns, schema, notes)
     # A date target is predicted as a number of days, like any date column here, and numbers
     # written as text ("$1,234") as the numbers they write.
-    dated = target is not None and any(
+    read_target = target is not None and any(
         i.name == target and (i.source == "datetime" or i.number_format is not None) for i in infos
     )
     task_ = None
     if target is not None:
         task_ = infer_task(
             canonical(real_df[[target]], infos_of(infos, target))[target]
-            if dated
+            if read_target
             else real_df[target],
             task,
         )
@@ -255,7 +255,7 @@ def _evaluate(
         parts = []
         for raw, canon in ((train_df, train_c), (syn_df, syn_c), (hold_df, hold_c)):
             table = canon.copy()
-            source = canon[target] if dated else raw[target]
+            source = canon[target] if read_target else raw[target]
             table[target] = target_values(source, task_).to_numpy()
             parts.append(subsample(table, max_rows, rng))
         util, util_notes = utility(
