@@ -196,31 +196,30 @@ def test_checkpoint_and_resume(tmp_path):
     assert missing.exit_code == 1 and "no such" in missing.stderr
 
 
-def test_an_id_like_column_is_named_by_info_and_drawn_from_training_values(tmp_path):
-    table = make_mixed_table(120, seed=4)
-    table["name"] = [f"customer {i}" for i in range(len(table))]  # every value seen once
-    table.to_csv(tmp_path / "ids.csv", index=False)
-    model = tmp_path / "ids.tabgan"
-    args = ["fit", str(tmp_path / "ids.csv"), "-m", str(model), "--epochs", "1", "--quiet"]
+def _fit_info_sample(tmp_path, table: pd.DataFrame, name: str) -> tuple[str, pd.DataFrame]:
+    """Fit ``table`` for one epoch from a CSV; return what ``info`` prints and 40 sampled rows."""
+    table.to_csv(tmp_path / f"{name}.csv", index=False)
+    model = tmp_path / f"{name}.tabgan"
+    args = ["fit", str(tmp_path / f"{name}.csv"), "-m", str(model), "--epochs", "1", "--quiet"]
     assert runner.invoke(app, args).exit_code == 0
     result = runner.invoke(app, ["info", str(model)])
     assert result.exit_code == 0, result.stderr
-    assert "ID-like columns" in result.stderr and ": name" in result.stderr
     out = runner.invoke(app, ["sample", "-n", "40", "-m", str(model), "--seed", "0"])
-    names = pd.read_csv(io.StringIO(out.stdout))["name"]
-    assert names.isin(table["name"]).all() and names.nunique() > 10
+    return result.stderr, pd.read_csv(io.StringIO(out.stdout))
+
+
+def test_an_id_like_column_is_named_by_info_and_drawn_from_training_values(tmp_path):
+    table = make_mixed_table(120, seed=4)
+    table["name"] = [f"customer {i}" for i in range(len(table))]  # every value seen once
+    info, rows = _fit_info_sample(tmp_path, table, "ids")
+    assert "ID-like columns" in info and ": name" in info
+    assert rows["name"].isin(table["name"]).all() and rows["name"].nunique() > 10
 
 
 def test_numbers_written_as_text_are_learned_as_numbers(tmp_path):
     table = make_mixed_table(120, seed=5)
     table["price"] = [f"${v:,.2f}" for v in table["income"] / 12]
-    table.to_csv(tmp_path / "money.csv", index=False)
-    model = tmp_path / "money.tabgan"
-    args = ["fit", str(tmp_path / "money.csv"), "-m", str(model), "--epochs", "1", "--quiet"]
-    assert runner.invoke(app, args).exit_code == 0
-    result = runner.invoke(app, ["info", str(model)])
-    assert result.exit_code == 0, result.stderr
-    assert "numbers written as text" in result.stderr and "price ($1,234.50)" in result.stderr
-    out = runner.invoke(app, ["sample", "-n", "40", "-m", str(model), "--seed", "0"])
-    prices = pd.read_csv(io.StringIO(out.stdout))["price"].dropna()
+    info, rows = _fit_info_sample(tmp_path, table, "money")
+    assert "numbers written as text" in info and "price ($1,234.50)" in info
+    prices = rows["price"].dropna()
     assert prices.str.fullmatch(r"\$[\d,]+\.\d\d").all() and prices.nunique() > 10
