@@ -47,7 +47,8 @@ def _csv_batches(path: Path, column_types: dict[str, object], delimiter: str):
         path,
         read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
-        convert_options=pacsv.ConvertOptions(column_types=column_types),
+        # missing text is missing, as pandas reads it (pyarrow's default keeps it as "")
+        convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=True),
     )
 
 

@@ -116,3 +116,12 @@ def test_excel_is_read_with_openpyxl(tmp_path) -> None:
     FRAME.to_excel(path, index=False)
     pd.testing.assert_frame_equal(read_table(path), FRAME)
     assert len(read_sample(path, 3)) == 3
+
+
+def test_the_sampled_read_sees_missing_text_as_the_whole_read_does(tmp_path) -> None:
+    path = tmp_path / "gaps.csv"
+    path.write_text('x,name,price\n1,a,"$1,200.00"\n2,,\n3,NA,$3.50\n4,"",$7.25\n')
+    whole = read_table(path)
+    sample = read_sample(path, 10)
+    assert whole["name"].isna().tolist() == [False, True, True, True]
+    pd.testing.assert_frame_equal(sample, whole)
