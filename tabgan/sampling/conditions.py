@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 
 from tabgan.encoding import numtext
+from tabgan.encoding.convert import numeric_values
 from tabgan.encoding.discrete import from_json_value
 from tabgan.encoding.rules import COMPARISONS
-from tabgan.encoding.schema import ColumnKind
+from tabgan.encoding.schema import ColumnKind, ColumnSpec
 from tabgan.errors import ConditionError, ThinConditionWarning
 
 if TYPE_CHECKING:
@@ -136,18 +137,17 @@ class ColumnCondition:
     span: int | None = None  # index into the layout's cond_spans (discrete columns)
     allowed: np.ndarray | None = None  # category indices that satisfy every condition
     share: float = 1.0  # training share of the allowed categories
-    date_format: str | None = None
-    number_format: dict | None = None  # numbers written as text ("$1,234")
+    spec: ColumnSpec | None = None  # how the column's values read (date formats, numbers as text)
 
     def masks(self, frame: pd.DataFrame) -> list[np.ndarray]:
         """One boolean mask per condition over the decoded rows."""
         series = frame[self.name]
         if self.kind is ColumnKind.DATETIME:
-            fmt = self.date_format
+            fmt = None if self.spec is None else self.spec.options.get("format")
             values = pd.to_datetime(series, format=fmt, errors="coerce") if fmt else series
             values = pd.Series(values)
-        elif self.number_format is not None:
-            values = pd.Series(numtext.parse(series, self.number_format), index=series.index)
+        elif self.kind in _NUMERIC and self.spec is not None:  # the numbers the codec models
+            values = pd.Series(numeric_values(series, self.spec), index=series.index)
         elif self.kind in _NUMERIC:
             values = pd.to_numeric(series, errors="coerce")
         else:
@@ -290,9 +290,7 @@ def _resolve_numeric(
     codec = ctx.encoder.codec(col.name)
     lo, hi = float(codec.minimum), float(codec.maximum)
     states = list(getattr(codec, "states", []) or [])
-    if col.kind is ColumnKind.DATETIME:
-        col.date_format = spec.options.get("format")
-    col.number_format = spec.options.get("number_format")
+    col.spec = spec
     low, high = -math.inf, math.inf  # the interval every condition allows
     for op, value in raw:
         text = _describe(col.name, op, value)
