@@ -132,24 +132,25 @@ class ColumnCondition:
     """All conditions on one column, resolved against the fitted model."""
 
     name: str
-    kind: ColumnKind
+    spec: ColumnSpec  # the column's schema entry: its kind and how its values read
     conditions: list[Condition]
     span: int | None = None  # index into the layout's cond_spans (discrete columns)
     allowed: np.ndarray | None = None  # category indices that satisfy every condition
     share: float = 1.0  # training share of the allowed categories
-    spec: ColumnSpec | None = None  # how the column's values read (date formats, numbers as text)
+
+    @property
+    def kind(self) -> ColumnKind:
+        return self.spec.kind
 
     def masks(self, frame: pd.DataFrame) -> list[np.ndarray]:
         """One boolean mask per condition over the decoded rows."""
         series = frame[self.name]
         if self.kind is ColumnKind.DATETIME:
-            fmt = None if self.spec is None else self.spec.options.get("format")
+            fmt = self.spec.options.get("format")
             values = pd.to_datetime(series, format=fmt, errors="coerce") if fmt else series
             values = pd.Series(values)
-        elif self.kind in _NUMERIC and self.spec is not None:  # the numbers the codec models
+        elif self.kind in _NUMERIC:  # the numbers the codec models (also numbers as text)
             values = pd.Series(numeric_values(series, self.spec), index=series.index)
-        elif self.kind in _NUMERIC:
-            values = pd.to_numeric(series, errors="coerce")
         else:
             values = series.astype(object)
         missing = values.isna().to_numpy()
@@ -290,7 +291,6 @@ def _resolve_numeric(
     codec = ctx.encoder.codec(col.name)
     lo, hi = float(codec.minimum), float(codec.maximum)
     states = list(getattr(codec, "states", []) or [])
-    col.spec = spec
     low, high = -math.inf, math.inf  # the interval every condition allows
     for op, value in raw:
         text = _describe(col.name, op, value)
@@ -348,7 +348,7 @@ def resolve(ctx: SamplingContext, conditions: Mapping[str, Any]) -> list[ColumnC
             raise ConditionError(f"condition on unknown column {name!r}; columns are: {shown}")
         spec = schema[name]
         raw = _items(name, spec_value)
-        col = ColumnCondition(name, spec.kind, [])
+        col = ColumnCondition(name, spec, [])
         if spec.kind in _DISCRETE:
             _resolve_discrete(ctx, col, raw)
         elif spec.kind in _NUMERIC:
