@@ -385,7 +385,8 @@ def main(argv: list[str] | None = None) -> None:
         metavar=("A", "B"),
         default=None,
         help="paired differences B - A of the TabGAN arms of two result files (same cells); "
-        "each may be a quoted glob of files that together make one run",
+        "each may be a quoted glob, or comma-separated files and globs, that together make "
+        "one run or runs to pool",
     )
     parser.add_argument("--names", nargs=2, default=("A", "B"), help="names of --pair's files")
     args = parser.parse_args(argv)
@@ -488,8 +489,8 @@ def pair(args: argparse.Namespace) -> None:
     """Paired differences B - A of every TabGAN arm both result files have, per model family,
     over the (data set, size, seed) cells both ran; then per data set; then fit times."""
     sides = []
-    for pattern in args.pair:  # a file, or a quoted glob of files (one run split by table)
-        files = sorted(glob.glob(pattern)) or [pattern]
+    for pattern in args.pair:  # files or quoted globs, comma-separated: one run, or runs to pool
+        files = [f for part in pattern.split(",") for f in (sorted(glob.glob(part)) or [part])]
         payloads = [json.loads(Path(f).read_text(encoding="utf-8")) for f in files]
         settings = payloads[0]["settings"]
         sides.append(
