@@ -363,7 +363,8 @@ def main(argv: list[str] | None = None) -> None:
         "--gan-defaults",
         default=None,
         help="ablation: JSON object replacing TabGAN's constructor defaults in this run "
-        "(e.g. '{\"min_steps_per_epoch\": 10}'); the resampler passes the rest as usual",
+        "(e.g. '{\"min_steps_per_epoch\": 10}'); the resampler passes the rest as usual, and "
+        "what it passes explicitly (pac, batch_size, the widths...) goes in --resampler-params",
     )
     parser.add_argument(
         "--resampler-params",

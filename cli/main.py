@@ -98,8 +98,7 @@ def fit(
         typer.Option(
             "--batch-size",
             min=1,
-            help="Rows per step (a multiple of pac=10). Default: 500, or about a quarter of "
-            "a table under 2,000 rows.",
+            help="Rows per step. Default: 500, or about a quarter of a table under 2,000 rows.",
         ),
     ] = None,
     discrete: Annotated[

@@ -245,8 +245,14 @@ class TabGANResampler(BaseEstimator):
     max_time : float, str or None
         Wall-time budget of each TabGAN fit (seconds, or ``"90s"``, ``"2m"``).
     batch_size : int or "auto"
-        TabGAN batch size; ``"auto"`` gives about four steps per epoch (multiple of 10, at
-        most 500).
+        TabGAN batch size; ``"auto"`` gives about four steps per epoch (a multiple of ``pac``,
+        at most 500).
+    pac : int
+        Rows the TabGAN critic judges together. 10 here, while :class:`~tabgan.TabGAN`
+        defaults to 1: its rows keep relations between columns better with 1, but for
+        augmentation, with the label filter, the two tied (held-out seeds 9-12,
+        benchmarks/README.md, "One row per critic input"), and the resampler's evidence was
+        measured with 10.
     generator_dims, discriminator_dims : sequence of int or "auto"
         Hidden layer widths of the TabGAN networks (``"auto"``: TabGAN's, narrow on tables
         under 2,000 rows).
@@ -307,6 +313,7 @@ class TabGANResampler(BaseEstimator):
         epochs: int | str = "auto",
         max_time: float | str | None = None,
         batch_size: int | str = "auto",
+        pac: int = 10,
         generator_dims: Sequence[int] | str = "auto",
         discriminator_dims: Sequence[int] | str = "auto",
         discrete_columns: Sequence[str] | None = None,
@@ -323,6 +330,7 @@ class TabGANResampler(BaseEstimator):
         self.epochs = epochs
         self.max_time = max_time
         self.batch_size = batch_size
+        self.pac = pac
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
         self.discrete_columns = discrete_columns
@@ -438,6 +446,7 @@ class TabGANResampler(BaseEstimator):
                 epochs=self.epochs,
                 max_time=self.max_time,
                 batch_size=self.batch_size,  # TabGAN resolves "auto" and validates
+                pac=self.pac,
                 generator_dims=self.generator_dims,
                 discriminator_dims=self.discriminator_dims,
                 refine=self.refine,

@@ -55,11 +55,17 @@ from tabgan.validation import (
 FORMAT_VERSION = modelfile.FORMAT_VERSION
 
 
-def auto_batch_size(n_rows: int, pac: int = 10, cap: int = 500) -> int:
+#: fewest rows of an automatic batch (the generator's batch norm needs several per step)
+MIN_AUTO_BATCH = 10
+
+
+def auto_batch_size(n_rows: int, pac: int = 1, cap: int = 500) -> int:
     """``batch_size="auto"``: ``cap`` rows per step on tables of at least ``4 * cap`` rows;
-    on smaller tables about four steps per epoch (a multiple of ``pac``), so that 300 epochs
-    of a few hundred rows are still over a thousand steps rather than 300 of one padded batch."""
-    return int(min(cap, max(pac, (n_rows // 4) // pac * pac)))
+    on smaller tables about four steps per epoch (a multiple of ``pac``, and at least
+    :data:`MIN_AUTO_BATCH` rows), so that 300 epochs of a few hundred rows are still over a
+    thousand steps rather than 300 of one padded batch."""
+    least = -(-MIN_AUTO_BATCH // pac) * pac  # MIN_AUTO_BATCH rounded up to a multiple of pac
+    return int(min(cap, max(least, (n_rows // 4) // pac * pac)))
 
 
 #: ``generator_dims="auto"`` / ``discriminator_dims="auto"``: tables under this many rows get
@@ -151,7 +157,13 @@ class TabGAN(BaseEstimator):
     discriminator_steps : int
         Critic updates per generator update.
     pac : int
-        Rows the critic judges together (PacGAN), against mode collapse.
+        Rows the critic judges together (PacGAN). 1, the default: the critic scores each row
+        with its condition on its own. Packs of 10 (CTGAN's default, and tabgan's before
+        2026-12-08) guard against mode collapse, but a packed critic has separate weights for
+        each of the pack's slots, so it learns how columns relate within a row from a tenth
+        of the rows per slot: on tables of a few hundred rows the rows kept how the target
+        differs between groups clearly less well (benchmarks/README.md, "One row per critic
+        input"). The value used is ``pac_`` after fitting (1 under differential privacy).
     log_frequency : bool
         Sample training conditions by log-frequency so rare categories are learned too.
     max_modes : int
@@ -257,7 +269,7 @@ class TabGAN(BaseEstimator):
         generator_lr: float = 2e-4,
         discriminator_lr: float = 2e-4,
         discriminator_steps: int = 1,
-        pac: int = 10,
+        pac: int = 1,
         log_frequency: bool = True,
         max_modes: int = 10,
         max_categories: int = 500,
@@ -577,6 +589,7 @@ class TabGAN(BaseEstimator):
         self.device_ = plan.device
         self.n_rows_ = len(df)
         self.batch_size_ = plan.config.batch_size
+        self.pac_ = plan.config.pac
         self.generator_dims_ = list(plan.generator_dims)
         self.discriminator_dims_ = list(plan.discriminator_dims)
         self.steps_per_epoch_ = trainer.steps_per_epoch

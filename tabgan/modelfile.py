@@ -89,6 +89,7 @@ def save(model: TabGAN, path: str | os.PathLike) -> None:
         "training": {
             "n_rows": model.n_rows_,
             "batch_size": model.batch_size_,
+            "pac": model.pac_,
             "discriminator_dims": model.discriminator_dims_,
             "steps_per_epoch": model.steps_per_epoch_,
             "columns": model.columns_,
@@ -161,6 +162,9 @@ def _restore(
     model.n_rows_ = int(training["n_rows"])
     model.batch_size_ = int(training.get("batch_size", params.get("batch_size", 500)))
     model.steps_per_epoch_ = int(training.get("steps_per_epoch", 0))
+    # files written before pac_ was kept: the parameter's value, or 1 for a private fit
+    pac = 1 if params.get("epsilon") is not None else params.get("pac", 10)
+    model.pac_ = int(training.get("pac", pac))
     model.generator_dims_ = [int(d) for d in generator.args["hidden"]]
     # files written before the widths were chosen by table size trained the ones they name
     critic = training.get("discriminator_dims", params.get("discriminator_dims", [256, 256]))

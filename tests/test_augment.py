@@ -68,10 +68,22 @@ def test_float_needs_binary_target() -> None:
 
 
 def test_auto_batch_size_is_a_multiple_of_pac() -> None:
-    assert [auto_batch_size(n) for n in (12, 100, 250, 1000, 5000)] == [10, 20, 60, 250, 500]
+    sizes = (12, 100, 250, 1000, 5000)
+    assert [auto_batch_size(n, pac=10) for n in sizes] == [10, 20, 60, 250, 500]
+    assert [auto_batch_size(n) for n in sizes] == [10, 25, 62, 250, 500]
+    assert auto_batch_size(12, pac=3) == 12
 
 
 # ---------------------------------------------------------------------------- resampling
+
+
+def test_resampler_critic_judges_packs_of_ten_unless_told() -> None:
+    """The resampler keeps pac=10 (its augmentation evidence) while TabGAN defaults to 1."""
+    X, y = _imbalanced()
+    default = TabGANResampler(seed=0, **TINY).fit(X, y)
+    assert default.model_.pac_ == 10
+    single = TabGANResampler(seed=0, pac=1, **TINY).fit(X, y)
+    assert single.model_.pac_ == 1
 
 
 def test_dataframe_auto_balances_and_keeps_types() -> None:

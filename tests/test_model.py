@@ -82,7 +82,7 @@ def test_numpy_input():
     [
         ({"epochs": 0}, "epochs"),
         ({"epochs": "ten"}, "epochs"),
-        ({"batch_size": 55}, "multiple of pac"),
+        ({"batch_size": 55, "pac": 10}, "multiple of pac"),
         ({"device": "tpu"}, "device"),
         ({"seed": -4}, "seed"),
         ({"sample_precision": "half"}, "sample_precision"),
@@ -255,6 +255,22 @@ def test_network_widths_follow_the_table_size_unless_given(tmp_path, mixed_table
     given.save(path)
     loaded = TabGAN.load(path)
     assert loaded.generator_dims_ == [64] and loaded.discriminator_dims_ == [32, 16]
+
+
+def test_critic_judges_single_rows_by_default_and_the_file_keeps_pac(tmp_path, mixed_table):
+    from tabgan.persist import load_model, save_model
+
+    assert TabGAN().get_params()["pac"] == 1
+    packed = TabGAN(epochs=1, batch_size=50, pac=10, seed=0).fit(mixed_table)
+    assert packed.pac_ == 10
+    path = tmp_path / "m.tabgan"
+    packed.save(path)
+    assert TabGAN.load(path).pac_ == 10
+    meta, tensors = load_model(path)  # a file from before pac_ was kept: the parameter's
+    del meta["training"]["pac"]
+    save_model(path, meta, tensors)
+    assert TabGAN.load(path).pac_ == 10
+    assert TabGAN(epochs=1, seed=0).fit(mixed_table).pac_ == 1
 
 
 @pytest.mark.parametrize("dims", ["wide", 128, [128, 0], [1.5]])

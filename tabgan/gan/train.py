@@ -33,7 +33,7 @@ class TrainConfig:
 
     epochs: int
     batch_size: int
-    pac: int = 10
+    pac: int = 1
     noise_dim: int = 128
     generator_lr: float = 2e-4
     discriminator_lr: float = 2e-4
