@@ -330,6 +330,11 @@ class TabGAN(BaseEstimator):
             batch = auto_batch_size(n_rows, pac)
         else:
             batch = positive_int("batch_size", self.batch_size)
+        if batch < 2:
+            raise InvalidParameterError(
+                f"batch_size must be at least 2, got {batch}: the generator's batch norm needs "
+                "several rows per step"
+            )
         if batch % pac:
             raise InvalidParameterError(
                 f"batch_size ({batch}) must be a multiple of pac ({pac}); "

@@ -83,6 +83,7 @@ def test_numpy_input():
         ({"epochs": 0}, "epochs"),
         ({"epochs": "ten"}, "epochs"),
         ({"batch_size": 55, "pac": 10}, "multiple of pac"),
+        ({"batch_size": 1}, "at least 2"),
         ({"device": "tpu"}, "device"),
         ({"seed": -4}, "seed"),
         ({"sample_precision": "half"}, "sample_precision"),

@@ -104,7 +104,7 @@ def test_sample_precision_option(workdir):
         (["fit", "missing.csv"], "no such file"),
         (["sample", "-n", "5", "-m", "missing.tabgan"], "no such model file"),
         (["fit", "{data}", "--discrete", "nope", "--epochs", "1"], "nope"),
-        (["fit", "{data}", "--batch-size", "55", "--epochs", "1"], "multiple of pac"),
+        (["fit", "{data}", "--batch-size", "1", "--epochs", "1"], "at least 2"),
         (["sample", "-n", "5", "-m", "{model}", "-o", "/no/such/dir/out.csv"], "does not exist"),
         (["sample", "-n", "5", "-m", "{data}"], "not a tabgan model"),
         (["fit", "{data}", "-m", "/no/such/dir/m.tabgan"], "does not exist"),

@@ -135,7 +135,7 @@ def data_csv(tmp_path) -> Path:
     "option, pattern",
     [
         (["--discrete", "kind,nope"], r"unknown column 'nope'.*columns are.*'kind'"),
-        (["--batch-size", "15"], r"batch_size \(15\) must be a multiple of pac \(10\); try 10"),
+        (["--batch-size", "1"], r"batch_size must be at least 2, got 1"),
         (["--device", "tpu"], r"device must be"),
     ],
 )
