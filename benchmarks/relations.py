@@ -36,10 +36,10 @@ import suite
 QUARTILES = (0.25, 0.5, 0.75)
 
 
-def _groups(real: pd.Series, min_group: int) -> tuple[str, Any] | None:
+def _groups(real: pd.Series, discrete: bool, min_group: int) -> tuple[str, Any] | None:
     """How to split by one column: ``("cat", categories)`` or ``("num", edges)``; None when
     the real rows give fewer than two groups."""
-    if not pd.api.types.is_numeric_dtype(real) or pd.api.types.is_bool_dtype(real):
+    if discrete:
         counts = real.astype("string").value_counts()
         cats = list(counts.index[counts >= min_group])
         return ("cat", cats) if len(cats) >= 2 else None
@@ -117,7 +117,9 @@ def score(real: dict, other: dict) -> dict[str, float]:
     }
 
 
-def _setup(train: pd.DataFrame, info: dict[str, Any], min_group: int) -> dict[str, Any]:
+def _setup(
+    train: pd.DataFrame, info: dict[str, Any], discrete: list[str], min_group: int
+) -> dict[str, Any]:
     target, task = info["target"], info["task"]
     y = train[target]
     scale = float(pd.to_numeric(y, errors="coerce").std()) if task == common.REGRESSION else 1.0
@@ -129,7 +131,8 @@ def _setup(train: pd.DataFrame, info: dict[str, Any], min_group: int) -> dict[st
             classes = classes[1:]  # the rarer class: the other's contrast is its mirror
     plan = {}
     for column in train.columns:
-        if column != target and (how := _groups(train[column], min_group)) is not None:
+        how = _groups(train[column], column in discrete, min_group)
+        if column != target and how is not None:
             plan[column] = how
     return {"target": target, "task": task, "plan": plan, "classes": classes, "scale": scale}
 
@@ -168,10 +171,10 @@ def main() -> None:
     floors: dict[str, dict[str, float]] = {}
     for table in args.tables:
         train, test, info = suite.load_table(table)
-        setup = _setup(train, info, args.min_group)
+        discrete = common.discrete_columns(train)
+        setup = _setup(train, info, discrete, args.min_group)
         real = _measure(train, setup)
         floors[table] = score(real, _measure(test, setup))
-        discrete = common.discrete_columns(train)
         for seed in args.seeds:
             for name, params in arms.items():
                 start = time.perf_counter()
