@@ -34,6 +34,7 @@ from tabgan.gan import (
     TorchLayout,
     TrainConfig,
     Trainer,
+    critic_pac,
     distributed,
 )
 from tabgan.sampling import SAMPLE_CHUNK, SamplingContext, iter_samples, sample_conditional
@@ -323,9 +324,7 @@ class TabGAN(BaseEstimator):
             raise InvalidParameterError(
                 f"epochs must be 'auto' or a positive integer, got {self.epochs!r}"
             )
-        pac = positive_int("pac", self.pac)
-        if self.epsilon is not None:
-            pac = 1  # DP-SGD clips each real row's gradient: the critic judges rows one by one
+        pac = critic_pac(positive_int("pac", self.pac), private=self.epsilon is not None)
         if isinstance(self.batch_size, str) and self.batch_size == "auto":
             batch = auto_batch_size(n_rows, pac)
         else:

@@ -21,7 +21,7 @@ from tabgan.constraints import ConstraintSet
 from tabgan.device import precision_dtype, resolve_device
 from tabgan.encoding import TableEncoder
 from tabgan.errors import InvalidDataError, InvalidParameterError, ModelFileError
-from tabgan.gan import Callback, EpochInfo, Generator, Trainer, prefixed
+from tabgan.gan import Callback, EpochInfo, Generator, Trainer, critic_pac, prefixed
 from tabgan.persist import (
     CHECKPOINT_FORMAT,
     FORMAT_VERSION,
@@ -162,8 +162,8 @@ def _restore(
     model.n_rows_ = int(training["n_rows"])
     model.batch_size_ = int(training.get("batch_size", params.get("batch_size", 500)))
     model.steps_per_epoch_ = int(training.get("steps_per_epoch", 0))
-    # files written before pac_ was kept: the parameter's value, or 1 for a private fit
-    pac = 1 if params.get("epsilon") is not None else params.get("pac", 10)
+    # files written before pac_ was kept (and before pac=1 was the default): from the parameters
+    pac = critic_pac(int(params.get("pac", 10)), private=params.get("epsilon") is not None)
     model.pac_ = int(training.get("pac", pac))
     model.generator_dims_ = [int(d) for d in generator.args["hidden"]]
     # files written before the widths were chosen by table size trained the ones they name

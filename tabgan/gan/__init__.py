@@ -9,6 +9,7 @@ from tabgan.gan.train import (
     EpochInfo,
     TrainConfig,
     Trainer,
+    critic_pac,
     prefixed,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "TorchLayout",
     "TrainConfig",
     "Trainer",
+    "critic_pac",
     "prefixed",
 ]

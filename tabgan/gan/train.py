@@ -53,6 +53,12 @@ class TrainConfig:
     privacy: TrainingPlan | None = None
 
 
+def critic_pac(pac: int, private: bool) -> int:
+    """Rows the critic judges together: ``pac``, or 1 in a private fit (DP-SGD clips each real
+    row's gradient, so the critic judges rows one by one)."""
+    return 1 if private else pac
+
+
 @dataclass(frozen=True)
 class EpochInfo:
     """What the progress callback receives after each epoch."""
